@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# run.sh [kindred arguments] - set up what is missing, then run Kindred.
+# With no arguments it starts an evening session by voice on the embedded recognizer
+# (pocketsphinx + espeak-ng; nothing is downloaded).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/scripts/bootstrap.sh" runtime
+[ "$#" -eq 0 ] && set -- start
+exec "${KINDRED_VENV:-$ROOT/.venv}/bin/kindred" "$@"

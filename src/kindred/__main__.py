@@ -1,0 +1,3 @@
+from kindred.cli.main import main
+
+raise SystemExit(main())

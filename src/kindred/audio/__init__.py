@@ -1,0 +1,1 @@
+"""Audio plumbing shared by speech in and speech out: chunks, files, devices, resampling."""

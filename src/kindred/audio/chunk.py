@@ -1,0 +1,30 @@
+"""The unit of audio that flows from a microphone (real or file-backed) to a recognizer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+RECOGNIZER_RATE_HZ = 16000
+CHUNK_MS = 100  # small chunks: the file path streams exactly like the live microphone
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """Mono int16 samples at `rate_hz`; `t_s` is the stream time of the first sample.
+
+    Time comes from the audio itself (sample counts), so a WAV replays identically every run.
+    """
+
+    samples: np.ndarray  # int16, shape (n,)
+    rate_hz: int
+    t_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate_hz
+
+    @property
+    def end_s(self) -> float:
+        return self.t_s + self.duration_s

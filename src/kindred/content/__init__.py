@@ -1,0 +1,1 @@
+"""The content library: questions, prayers, exercises, plans and spoken commands (YAML)."""

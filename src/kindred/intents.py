@@ -1,0 +1,23 @@
+"""The registry of intents (voice-contract.md) and the Command a recognizer hands over.
+
+Tests walk INTENTS: every intent must have phrases in content/commands.yaml and a handler
+in the session engine, so a new one cannot slip through untested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INTENTS: tuple[str, ...] = (
+    "begin", "question", "breathe", "pray", "next", "repeat", "pause", "resume", "stop",
+    "time_left", "more_time", "slower", "louder", "softer", "help", "yes", "no",
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A recognized spoken (or typed) command."""
+
+    intent: str
+    heard: str = ""  # the words that were recognized; never logged or stored
+    t: float = 0.0  # seconds of audio consumed when the decision was made

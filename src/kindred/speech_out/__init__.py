@@ -1,0 +1,1 @@
+"""Speech out: rendering text to audio, the render cache, chimes and cancellable playback."""
