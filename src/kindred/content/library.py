@@ -41,4 +41,4 @@ def load_library(user_dir: Path | None = None, builtin_dir: Path | None = None) 
 
     builtin = builtin_dir or builtin_content_dir()
     user = paths.user_content_dir() if user_dir is None else user_dir
-    return load_dirs(builtin, user if user.is_dir() else None)
+    return load_dirs(builtin, user)  # a missing user folder is fine; a file there is reported
