@@ -1,0 +1,60 @@
+"""`kindred say "TEXT" [--out FILE.wav]`: speak a sentence, or write it to a WAV file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "say"
+HELP = "Speak a sentence aloud with the configured voice, or write it to a WAV file."
+DESCRIPTION = ("Speak TEXT with the voice, rate and volume from the config (or the options "
+               "below). With --out, nothing is played: the speech is written to a WAV file. "
+               "Text typed here is never cached.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("text", nargs="+", help="what to say")
+    parser.add_argument("--out", type=Path, metavar="FILE.wav",
+                        help="write the speech to this WAV file instead of playing it")
+    parser.add_argument("--voice", help="voice id, name or language (see `kindred voices`)")
+    parser.add_argument("--rate", type=int, metavar="WPM", help="words per minute (80-300)")
+    parser.add_argument("--volume", type=float, help="0.05-1.0 (playback only)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kindred.audio.wav import write_wav
+    from kindred.config import load_config
+    from kindred.errors import AudioFileError, ConfigError, KindredError
+    from kindred.speech_out.render import Renderer
+    from kindred.speech_out.voices import resolve_voice
+
+    text = " ".join(" ".join(args.text).split())
+    if not text:
+        raise KindredError("say: nothing to say (the text is empty)")
+    config = load_config()
+    updates = {k: v for k, v in (("voice", args.voice), ("rate_wpm", args.rate),
+                                 ("volume", args.volume)) if v is not None}
+    try:
+        config = config.model_copy(update=updates)
+        type(config).model_validate(config.model_dump())
+    except ValueError as exc:
+        raise ConfigError(f"say: {str(exc).splitlines()[-1].strip()}") from None
+    if args.out is not None:
+        with Renderer() as renderer:
+            voice = resolve_voice(renderer.voices(), config.voice, renderer.default_voice_id())
+            rendering = renderer.render(text, voice.id, config.rate_wpm)
+        try:
+            write_wav(args.out, rendering.samples, rendering.rate_hz)
+        except OSError as exc:
+            raise AudioFileError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+        print(f"wrote {args.out} ({rendering.duration_s:.2f} s, {rendering.rate_hz} Hz)",
+              file=sys.stderr)
+        return 0
+    from kindred.speech_out.device_speaker import open_speaker
+
+    with open_speaker(config) as speaker:
+        rendering = speaker.renderer.render(text, speaker.voice.id, config.rate_wpm)
+        seconds = speaker.play_rendering(rendering)
+        speaker.wait(seconds + 5.0)
+    return 0
