@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Benchmark the speech-in recognizers on the synthetic corpus (scripts/speech_corpus.py).
+
+    .venv/bin/python scripts/speech_corpus.py --out bench-out/corpus --hours 1
+    .venv/bin/python scripts/bench_speech_in.py --corpus bench-out/corpus
+    .venv/bin/python scripts/bench_speech_in.py --corpus bench-out/corpus-small --quick
+
+Each engine runs in a fresh subprocess (so peak RSS is its own) through the same
+CommandRecognizer path as `kindred listen --audio`: 100 ms int16 chunks at 16 kHz, a fresh
+recognizer per file, set_mode("prompted") for prompted clips. Prints a markdown table of
+accuracy by SNR, false accepts per hour, latency after end of speech, real-time factor and
+peak RSS against the targets. Raw per-file results go to --out (default bench-out/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_speech_in_report import report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINES = ("pocketsphinx", "vosk")
+
+
+# ---- recognizer construction (adapts to what kindred.speech_in exposes) -----------------
+
+def find_vosk_model(explicit: str | None) -> Path | None:
+    """An English vosk model: --vosk-model, the config's vosk_model, models/, the data dir."""
+    candidates: list[Path] = []
+    if explicit:
+        candidates.append(Path(explicit))
+    try:
+        from kindred.config import load_config
+
+        cfg = load_config()
+        if cfg.vosk_model:
+            candidates.append(Path(cfg.vosk_model))
+    except Exception:  # a broken user config must not stop the benchmark
+        pass
+    from kindred import paths
+
+    for base in (ROOT / "models", paths.data_dir() / "models", paths.data_dir()):
+        if base.is_dir():
+            candidates += sorted(p for p in base.glob("vosk-model*") if "-ko" not in p.name)
+    for c in candidates:
+        if (c / "am").is_dir() or (c / "conf").is_dir():
+            return c
+    return None
+
+
+def make_recognizer(engine: str, vosk_model: Path | None):
+    """Build a CommandRecognizer exactly as the app would, via the speech-in factory when
+    it exists; otherwise construct the engine class directly."""
+    from kindred.config import Config
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+
+    lib = load_library()
+    config = Config(engine=engine, vosk_model=vosk_model) if vosk_model else Config(engine=engine)
+    import kindred.speech_in as si
+
+    factory = getattr(si, "build_recognizer", None)
+    if factory is None:
+        try:
+            from kindred.speech_in import factory as fmod
+
+            factory = getattr(fmod, "build_recognizer", None)
+        except ImportError:
+            factory = None
+    if factory is not None:
+        import inspect
+
+        params = inspect.signature(factory).parameters
+        offer = {"config": config, "library": lib, "commands": lib.commands,
+                 "table": PhraseTable(lib.commands, config.wake_word), "engine": engine,
+                 "mode": "addressed"}
+        return factory(**{k: v for k, v in offer.items() if k in params})
+    table = PhraseTable(lib.commands, config.wake_word)
+    if engine == "pocketsphinx":
+        from kindred.speech_in.sphinx_engine import SphinxRecognizer
+
+        return SphinxRecognizer(table)
+    from kindred.speech_in.vosk_engine import VoskRecognizer  # type: ignore[import-not-found]
+
+    return VoskRecognizer(table, vosk_model)
+
+
+# ---- worker: one engine, many files, in its own process --------------------------------
+
+def run_file(rec, path: Path, mode: str) -> tuple[list[dict], float]:
+    """Stream one WAV through `rec`; return commands and the CPU seconds spent."""
+    import soundfile as sf
+
+    from kindred.audio.chunk import CHUNK_MS, RECOGNIZER_RATE_HZ, AudioChunk
+
+    samples, rate = sf.read(path, dtype="int16")
+    assert rate == RECOGNIZER_RATE_HZ, f"{path}: corpus files are 16 kHz"
+    step = RECOGNIZER_RATE_HZ * CHUNK_MS // 1000
+    out: list = []
+    t0 = time.process_time()
+    if mode == "prompted":
+        rec.set_mode("prompted", None)
+    for i in range(0, len(samples), step):
+        chunk = AudioChunk(samples[i:i + step], RECOGNIZER_RATE_HZ, i / RECOGNIZER_RATE_HZ)
+        out += rec.accept(chunk)
+    out += rec.finish()
+    cpu = time.process_time() - t0
+    return [{"intent": c.intent, "heard": c.heard, "t": c.t} for c in out], cpu
+
+
+def worker(args) -> int:
+    import resource
+
+    if args.pin_cpu is not None:
+        os.sched_setaffinity(0, {args.pin_cpu})
+    rows = [json.loads(line) for line in open(args.files)]
+    vosk_model = Path(args.vosk_model) if args.vosk_model else None
+    corpus = Path(args.corpus)
+    with open(args.results, "w") as out:
+        for row in rows:
+            t0 = time.process_time()
+            rec = make_recognizer(args.worker, vosk_model)
+            setup = time.process_time() - t0
+            commands, cpu = run_file(rec, corpus / row["file"], row["mode"])
+            out.write(json.dumps({"file": row["file"], "commands": commands, "cpu_s": cpu,
+                                  "setup_cpu_s": setup}) + "\n")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(args.results).with_suffix(".rss").write_text(f"{rss_mb:.1f}\n")
+    return 0
+
+
+# ---- parent -----------------------------------------------------------------------------
+
+def select(rows: list[dict], split: str, quick: bool) -> list[dict]:
+    if split != "all":
+        rows = [r for r in rows if r["split"] == split]
+    if not quick:
+        return rows
+    clips = [r for r in rows if r["kind"] != "conversation"]
+    talk = [r for r in rows if r["kind"] == "conversation"]
+    step = max(1, len(clips) // 150)
+    keep_talk, budget = [], {"none": 300.0, "babble": 300.0}  # 5 min of each
+    for r in talk:
+        if budget.get(r["noise"], 0) > 0:
+            keep_talk.append(r)
+            budget[r["noise"]] -= r["duration_s"]
+    return clips[::step] + keep_talk
+
+
+def run_engine(engine: str, rows: list[dict], args, out_dir: Path) -> tuple[list[dict], float]:
+    files = out_dir / f"bench-{engine}-files.jsonl"
+    files.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    results = out_dir / f"bench-{engine}.jsonl"
+    cmd = [sys.executable, __file__, "--worker", engine, "--corpus", str(args.corpus),
+           "--files", str(files), "--results", str(results)]
+    if args.vosk_model_path:
+        cmd += ["--vosk-model", str(args.vosk_model_path)]
+    if args.pin_cpu is not None:
+        cmd += ["--pin-cpu", str(args.pin_cpu)]
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
+    print(f"  {engine}: {len(rows)} files in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    res = [json.loads(line) for line in open(results)]
+    rss = float(results.with_suffix(".rss").read_text())
+    return res, rss
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "bench-out" / "corpus")
+    ap.add_argument("--engines", default=",".join(ENGINES), help="comma list")
+    ap.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                    help="voices to score on (tune on dev, report test)")
+    ap.add_argument("--quick", action="store_true", help="~150 clips + 10 min of talk")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
+    ap.add_argument("--vosk-model", help="an English vosk model folder")
+    ap.add_argument("--pin-cpu", type=int, help="run the engine on this one CPU (like taskset -c)")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--files", help=argparse.SUPPRESS)
+    ap.add_argument("--results", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        return worker(args)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from speech_corpus import load_manifest
+
+    if not (args.corpus / "manifest.jsonl").exists():
+        print(f"error: {args.corpus}/manifest.jsonl not found; build it with "
+              "scripts/speech_corpus.py --out {args.corpus}", file=sys.stderr)
+        return 2
+    rows = select(load_manifest(args.corpus), args.split, args.quick)
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.vosk_model_path = find_vosk_model(args.vosk_model)
+    results: dict[str, tuple[list[dict], float]] = {}
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        if engine == "vosk" and args.vosk_model_path is None:
+            print("  vosk: skipped (no English vosk model found; `kindred model fetch` or "
+                  "--vosk-model DIR)", file=sys.stderr)
+            continue
+        results[engine] = run_engine(engine, rows, args, args.out)
+    audio_h = sum(r["duration_s"] for r in rows) / 3600
+    print(f"corpus {args.corpus} (split {args.split}{', quick' if args.quick else ''}): "
+          f"{len(rows)} files, {audio_h:.2f} h of audio; nproc {os.cpu_count()}"
+          f"{f', pinned to CPU {args.pin_cpu}' if args.pin_cpu is not None else ''}\n")
+    print(report(rows, results))
+    return 0
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    sys.exit(main())
