@@ -143,3 +143,9 @@ def test_forget_on_a_real_terminal(tmp_path):
     assert "This deletes 1 session and 1 question record" in err
     assert out.endswith("Deleted 1 session and 1 question record (history file removed).\n")
     assert history_files() == []
+
+
+def test_stats_without_history_does_not_create_one(capsys):
+    assert main(["stats"]) == 0
+    assert capsys.readouterr().out.startswith("This week: 0 sessions (goal 3)")
+    assert not paths.history_file().exists()

@@ -244,3 +244,9 @@ def test_a_directory_in_the_way_is_a_clear_error(tmp_path):
     path.mkdir()
     with pytest.raises(HistoryError, match="is a directory"):
         History(path)
+
+
+def test_a_file_where_the_data_folder_should_be_is_a_clear_error(tmp_path):
+    (tmp_path / "blocked").write_text("")
+    with pytest.raises(HistoryError, match="cannot create the data folder"):
+        History(tmp_path / "blocked" / "history.sqlite3")

@@ -126,9 +126,14 @@ class History:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else paths.history_file()
-        paths.ensure_private_dir(self.path.parent)
+        try:
+            paths.ensure_private_dir(self.path.parent)
+        except OSError as exc:
+            raise HistoryError(f"{self.path.parent}: cannot create the data folder "
+                               f"({exc.strerror})") from None
         self._create_private_file()
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        with self._guard():
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         try:
             with self._guard():
                 self._setup()

@@ -6,10 +6,11 @@ import argparse
 import json
 from datetime import date
 
+from kindred import paths
 from kindred.config import load_config
 from kindred.errors import KindredError
 from kindred.storage.history import History
-from kindred.storage.stats import WeeklySummary, weekly_summary
+from kindred.storage.stats import WeeklySummary, summarize, weekly_summary
 
 NAME = "stats"
 HELP = "Show how many sessions you had this week, the last weeks, and your streak."
@@ -45,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
     if args.weeks < 1 or args.weeks > 520:
         raise KindredError("stats: --weeks must be between 1 and 520")
     goal = load_config().weekly_goal
-    with History() as history:
-        summary = weekly_summary(history, date.today(), goal, args.weeks)
+    if paths.history_file().exists():
+        with History() as history:
+            summary = weekly_summary(history, date.today(), goal, args.weeks)
+    else:  # asking for stats should not create a history file
+        summary = summarize([], date.today(), goal, args.weeks)
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
