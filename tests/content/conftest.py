@@ -13,65 +13,7 @@ import pytest
 
 from kindred.content.library import Library, load_library
 from kindred.errors import ContentError
-from kindred.intents import INTENTS
-
-QUESTIONS = """\
-questions:
-  - id: q-light
-    text: What made you smile today?
-    depth: light
-    themes: [appreciation]
-  - id: q-deeper
-    text: What are you hoping for this year?
-    depth: deeper
-    themes: [hopes-and-worries, dreams]
-  - id: q-faith
-    text: Where did you feel held this week?
-    depth: vulnerable
-    themes: [faith]
-"""
-
-PRAYERS = """\
-prayers:
-  - id: p-rest
-    title: For rest
-    theme: rest
-    text: Give us quiet hearts tonight.
-"""
-
-EXERCISES = """\
-exercises:
-  - id: seven-breaths
-    title: Seven breaths
-    summary: Seven slow breaths together.
-    steps:
-      - say: Sit comfortably and close your eyes.
-      - breaths:
-          count: 7
-          in_s: 4
-          out_s: 6
-      - chime: soft
-"""
-
-PLANS = """\
-plans:
-  - id: evening
-    title: An evening together
-    minutes: 20
-    steps:
-      - say: Welcome.
-      - question: {depths: [light, deeper]}
-      - talk: {minutes: 15, flexible: true}
-      - exercise: seven-breaths
-      - prayer: {theme: rest}
-      - close: {say: Good night.}
-"""
-
-
-def commands_yaml(extra: str = "") -> str:
-    phrases = {i: i.replace("_", " ") for i in INTENTS}
-    rows = "".join(f'  "{intent}": ["{phrase}"]\n' for intent, phrase in phrases.items())
-    return "wake_word: kindred\nintents:\n" + rows + extra
+from sample_content import EXERCISES, PLANS, PRAYERS, QUESTIONS, commands_yaml
 
 
 @dataclass

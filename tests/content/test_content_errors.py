@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PLANS, QUESTIONS, commands_yaml
+from sample_content import PLANS, QUESTIONS, commands_yaml
 
 from kindred.intents import INTENTS
 

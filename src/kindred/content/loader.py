@@ -8,6 +8,7 @@ next one, and every message names the file, the line, the item and the field.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,8 +220,9 @@ def _user_folder_files(folder: Path, report: Report) -> None:
         if name in BUILTIN_ONLY:
             report.add(path, 0, f"cannot be changed from a content folder ({BUILTIN_ONLY[name]}); "
                        f"a content folder holds {', '.join(ITEM_FILES)}")
-        elif path.stem.lower() + ".yaml" in ITEM_FILES:
-            report.add(path, 0, f"is not read; name it {path.stem.lower()}.yaml")
+        elif close := difflib.get_close_matches(path.stem.lower() + ".yaml", ITEM_FILES, n=1,
+                                                cutoff=0.8):
+            report.add(path, 0, f"is not read; name it {close[0]}")
         else:
             report.add(path, 0, f"is not a content file Kindred reads; a content folder holds "
                        f"{', '.join(ITEM_FILES)}")
@@ -233,9 +235,12 @@ def read_folder(path: Path, *, builtin: bool, report: Report) -> Folder:
         if not (file.exists() or file.is_symlink()):
             continue
         folder.files[name] = file
+        before = len(report)
         data = read_data(file, report)
         if data is not _FAILED:
             folder.items.extend(read_items(file, data, name, report))
+        if len(report) > before:
+            folder.broken.add(ITEM_FILES[name][1])
     return folder
 
 
@@ -293,8 +298,9 @@ def load_checked(builtin: Path, user: Path | None, *, explicit_user: bool = Fals
 
     added, replaced = validate.check_ids(folders, report)
     merged = validate.merge(folders)
-    validate.check_pools(base, merged, report)
-    validate.check_plans(merged, report)
+    broken = set().union(*(folder.broken for folder in folders))
+    validate.check_pools(base, merged, broken, report)
+    validate.check_plans(merged, broken, report)
     if report:
         raise ContentError(report.lines())
 
