@@ -1,0 +1,269 @@
+"""What every intent does in every state (a mixin of SessionMachine).
+
+Each intent has one handler, `on_<intent>(now)`, which looks at the state. Anything that
+does not fit the moment gets a short, kind answer rather than silence. `HANDLERS` is the
+registry a test walks: every intent in kindred.intents.INTENTS must appear in it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kindred.intents import INTENTS
+from kindred.session import events as ev
+from kindred.session.speech_text import time_phrase
+from kindred.session.steps import adhoc_plan
+
+if TYPE_CHECKING:
+    from kindred.session.machine import SessionMachine
+
+MORE_TIME_S = 300.0
+RATE_STEP_WPM = 20
+PACE_FACTOR = 1.2
+VOLUME_STEP = 0.15
+BREATHS_EXERCISE = "seven-breaths"
+# What an idle machine starts for each starting intent (plan id, in the content library).
+START_PLANS = {"begin": "evening", "breathe": "breathe", "pray": "pray"}
+
+
+class Replies:
+    def on_command(self: SessionMachine, intent: str, now: float) -> None:
+        handler = HANDLERS.get(intent)
+        if handler is None:
+            return
+        if self.paused and intent not in PAUSED_OK:
+            self.say(self.lines("paused_hint"), "reply")
+            return
+        getattr(self, handler)(now)
+
+    def reply(self: SessionMachine, key: str, **values: object) -> None:
+        self.say(self.lines(key, **values), "reply")
+
+    # ---- control -------------------------------------------------------------------------
+
+    def on_stop(self: SessionMachine, now: float) -> None:
+        self.cancel_speech()
+        if self.closing:
+            self.finish(now)
+            return
+        self.paused = False
+        self.timeline.thaw(now)
+        self.close(now, None, "stopped")
+
+    def on_pause(self: SessionMachine, now: float) -> None:
+        if self.paused:
+            self.reply("already_paused")
+            return
+        if self.state in ("idle", "closing"):
+            self.reply("idle_nothing")
+            return
+        self.interrupted = self.cancel_speech()
+        self.timeline.freeze(now)
+        self.paused = True
+        self.reply("paused")
+
+    def on_resume(self: SessionMachine, now: float) -> None:
+        if not self.paused:
+            self.reply("not_paused" if self.state != "idle" else "idle_nothing")
+            return
+        self.cancel_speech()  # the "paused" line, if still playing
+        self.paused = False
+        self.timeline.thaw(now, lead_s=2.0)
+        self.reply("resumed")
+        cut, self.interrupted = self.interrupted, []
+        if self.state == "asking" and not any(i.kind == "content" for i in cut):
+            self.ask(self.units[self.index].step.ask)
+        else:
+            self.respeak(cut)
+
+    def on_next(self: SessionMachine, now: float) -> None:
+        state = self.state
+        if state == "idle":
+            self.reply("idle_nothing")
+        elif state == "talk":
+            self.another_question(now)
+        elif state == "asking":
+            self.cancel_speech()
+            self.answer(True, now)
+        elif state == "closing":
+            self.cancel_speech()
+            self.finish(now)
+        elif state == "timed":
+            self.cancel_speech()
+            self.timeline.cancel("step:cue:half")
+            self._jump_to("step:end", now)
+        elif state == "turns" and self.timeline.has("step:end"):
+            self.cancel_speech()
+            keys = sorted(k for k in ("step:end", *self._turn_keys()) if self.timeline.has(k))
+            first = min(keys, key=lambda k: self.timeline.at(k) or 0.0)
+            self._jump_to(first, now)
+        else:  # speaking, waiting, breathing, turns before they begin: on to the next step
+            self.cancel_speech()
+            self.skip_to(self.index + 1, now)
+
+    def _turn_keys(self: SessionMachine) -> list[str]:
+        return [f"step:turn:{j:02d}" for j in range(1, 9)]
+
+    def _jump_to(self: SessionMachine, key: str, now: float) -> None:
+        at = self.timeline.at(key)
+        if at is not None and at > now:
+            delta = now - at
+            for prefix in ("step:end", "step:turn"):
+                self.timeline.shift(prefix, delta)
+
+    def on_repeat(self: SessionMachine, now: float) -> None:
+        content = [p for p in self.pending.values() if p.kind == "content"]
+        if content:
+            self.cancel_speech()
+            self.respeak(content)
+        elif self.state == "asking":
+            self.ask(self.units[self.index].step.ask)
+        elif self.last_content:
+            self.say(self.last_content, "reply")
+        else:
+            self.reply("nothing_to_repeat")
+
+    # ---- time ----------------------------------------------------------------------------
+
+    def on_time_left(self: SessionMachine, now: float) -> None:
+        period = self.timeline.remaining("step:end", now) if self.state in ("talk", "timed", "turns", "paused") else None
+        session = self.timeline.remaining("session_end", now)
+        if self.paused and (period is not None or session is not None):
+            self.reply("time_left_paused", time=time_phrase(period if period is not None else session))
+        elif period is not None:
+            self.reply("time_left_period", time=time_phrase(period))
+        elif session is not None and self.state != "idle":
+            self.reply("time_left_session", time=time_phrase(session))
+        else:
+            self.reply("no_timer")
+
+    def on_more_time(self: SessionMachine, now: float) -> None:
+        state = self.state
+        end = self.timeline.at("step:end")
+        if state not in ("talk", "timed") or end is None:
+            self.reply("no_timer")
+            return
+        new_end = end + MORE_TIME_S
+        self.timeline.shift("step:end", MORE_TIME_S)
+        self.timeline.shift("session_end", MORE_TIME_S)
+        if state == "talk":  # halfway is not announced again; the closing cues move
+            cues = self.config.cues
+            for key, before, line in (("step:cue:five", 300.0, "cue_five_minutes"),
+                                      ("step:cue:one", 60.0, "cue_one_minute")):
+                self.timeline.cancel(key)
+                enabled = cues.five_minutes_left if key.endswith("five") else cues.one_minute_left
+                if enabled and new_end - before > now + 1.0:
+                    self.timeline.add(key, new_end - before, lambda at, line=line: self.cue(line))
+        self.reply("more_time", time=time_phrase(new_end - now))
+
+    # ---- voice ---------------------------------------------------------------------------
+
+    def _set(self: SessionMachine, **changes: object) -> None:
+        self.config = self.config.model_copy(update=changes)
+        self._emit(ev.SetVoice(ev.voice_of(self.config)))
+        self._emit(ev.SaveConfig(self.config))
+
+    def on_slower(self: SessionMachine, now: float) -> None:
+        rate = max(80, self.config.rate_wpm - RATE_STEP_WPM)
+        pace = min(2.0, round(self.config.breath_pace * PACE_FACTOR, 2))
+        if rate == self.config.rate_wpm and pace == self.config.breath_pace:
+            self.reply("slowest")
+            return
+        self._set(rate_wpm=rate, breath_pace=pace)
+        if self.breath is not None:
+            self.set_breath_pace(pace)
+            self.breath_note = self.lines("slower_breaths")  # said with the next breath
+        else:
+            self.reply("slower")
+
+    def on_louder(self: SessionMachine, now: float) -> None:
+        volume = min(1.0, round(self.config.volume + VOLUME_STEP, 2))
+        if volume == self.config.volume:
+            self.reply("loudest")
+            return
+        self._set(volume=volume)
+        self.reply("louder")
+
+    def on_softer(self: SessionMachine, now: float) -> None:
+        volume = max(0.05, round(self.config.volume - VOLUME_STEP, 2))
+        if volume == self.config.volume:
+            self.reply("softest")
+            return
+        self._set(volume=volume)
+        self.reply("softer")
+
+    # ---- help and prompts ----------------------------------------------------------------
+
+    def on_help(self: SessionMachine, now: float) -> None:
+        key = {"idle": "help_idle", "talk": "help_talk", "breathing": "help_breathing",
+               "asking": "help_asking", "paused": "help_paused"}.get(self.state, "help_steps")
+        self.say(f"{self.lines(key)} {self.lines('help_counsellor')}", "reply")
+
+    def on_yes(self: SessionMachine, now: float) -> None:
+        self._on_answer(True, now)
+
+    def on_no(self: SessionMachine, now: float) -> None:
+        self._on_answer(False, now)
+
+    def _on_answer(self: SessionMachine, yes: bool, now: float) -> None:
+        if self.state != "asking":
+            self.reply("not_asking")
+            return
+        self.cancel_speech()
+        self.answer(yes, now)
+
+    # ---- starting things -------------------------------------------------------------------
+
+    def on_begin(self: SessionMachine, now: float) -> None:
+        self._start_intent("begin", now)
+
+    def on_breathe(self: SessionMachine, now: float) -> None:
+        self._start_intent("breathe", now)
+
+    def on_pray(self: SessionMachine, now: float) -> None:
+        if not self.config.faith:
+            self.reply("faith_off")
+            return
+        self._start_intent("pray", now)
+
+    def on_question(self: SessionMachine, now: float) -> None:
+        if self.state == "talk":
+            self.another_question(now)
+        elif self.state == "idle":
+            plan = adhoc_plan("question", "A question", self.session_minutes, [
+                {"question": {}}, {"talk": {"minutes": self.session_minutes}}, {"close": {}}])
+            self.cancel_speech()
+            self.begin_plan(plan, now)
+        else:
+            self.reply("finish_first")
+
+    def _start_intent(self: SessionMachine, intent: str, now: float) -> None:
+        if self.state != "idle":
+            self.reply("already_in_session" if intent == "begin" else "finish_first")
+            return
+        plan = self.library.plans.get(START_PLANS[intent])
+        if plan is None and intent == "breathe" and BREATHS_EXERCISE in self.library.exercises:
+            plan = adhoc_plan("breathe", "Seven breaths", 5, [
+                {"exercise": BREATHS_EXERCISE}, {"close": {}}])
+        if plan is None:
+            self.reply("idle_nothing")
+            return
+        self.cancel_speech()
+        self.begin_plan(plan, now)
+
+    def another_question(self: SessionMachine, now: float) -> None:
+        question = self.picker.another(self.talk_pick)
+        if question is None:
+            self.reply("no_more_questions")
+            return
+        self.cancel_speech()
+        self.read_question(question, None, intro=self.lines("another_question"))
+
+
+HANDLERS: dict[str, str] = {intent: f"on_{intent}" for intent in INTENTS}
+PAUSED_OK = frozenset({"resume", "stop", "pause", "help", "time_left", "slower", "louder", "softer"})
+
+
+def handles(state: str) -> frozenset[str]:
+    """The intents a state answers (all of them: some with a kind 'not now')."""
+    return frozenset(i for i, name in HANDLERS.items() if hasattr(Replies, name))
