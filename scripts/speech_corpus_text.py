@@ -71,7 +71,6 @@ DISTRACTORS: tuple[str, ...] = (
     "more time with you is all I want",
     "five more minutes of sleep, please",
     "is there any time left before the train",
-    "I kind of liked that restaurant",
     "louder music won't fix the mood",
     "softer pillows, that's what we need",
     "hold on to the railing on the stairs",
@@ -100,6 +99,7 @@ NEAR_MISSES: tuple[str, ...] = (
     "children, stop running",
     "in red, please",
     "kind of a long day",
+    "I kind of liked that restaurant",
 )
 
 # Ordinary couple talk: templates x fillers, plus free sentences.
