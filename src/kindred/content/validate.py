@@ -55,6 +55,9 @@ class Report:
     def __bool__(self) -> bool:
         return bool(self._rows)
 
+    def __len__(self) -> int:
+        return len(self._rows)
+
     def lines(self) -> list[str]:
         return [text for *_, text in sorted(self._rows)]
 
@@ -189,6 +192,7 @@ class Folder:
     builtin: bool
     items: list[Item] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # file name -> path, when present
+    broken: set[str] = field(default_factory=set)  # kinds whose file had any problem
 
 
 def _hint(name: str, known: list[str]) -> str:
@@ -253,11 +257,14 @@ def _describe_pick(pick) -> str:
     return f"depths {depths}; themes {themes}"
 
 
-def check_plans(merged: dict[str, dict[str, Item]], report: Report) -> None:
-    """Plans refer only to existing exercises and prayers; every pick finds something."""
+def check_plans(merged: dict[str, dict[str, Item]], broken: set[str], report: Report) -> None:
+    """Plans refer only to existing exercises and prayers; every pick finds something.
+
+    A kind in `broken` already has problems reported in its own file; checks that depend on
+    it are skipped so one mistake is not reported twice.
+    """
     exercises, prayers = sorted(merged["exercise"]), sorted(merged["prayer"])
-    questions_ok = all(item.model is not None for item in merged["question"].values())
-    prayers_ok = all(item.model is not None for item in merged["prayer"].values())
+    questions_ok, prayers_ok = "question" not in broken, "prayer" not in broken
     questions = [i.model for i in merged["question"].values() if i.model is not None]
     prayer_models = [i.model for i in merged["prayer"].values() if i.model is not None]
     for plan in merged["plan"].values():
@@ -266,12 +273,13 @@ def check_plans(merged: dict[str, dict[str, Item]], report: Report) -> None:
         for index, step in enumerate(plan.model.steps):
             line = line_of(plan.raw, ("steps", index), default=plan.line)
             where = f"{plan.label}: steps[{index}]"
-            if isinstance(step, ExerciseRef) and step.exercise not in merged["exercise"]:
+            if (isinstance(step, ExerciseRef) and "exercise" not in broken
+                    and step.exercise not in merged["exercise"]):
                 report.add(plan.path, line, f"{where}.exercise '{step.exercise}' is not a known "
                            f"exercise{_hint(step.exercise, exercises)}")
             elif isinstance(step, PrayerStep):
                 pick = step.prayer
-                if pick.id and pick.id not in merged["prayer"]:
+                if pick.id and prayers_ok and pick.id not in merged["prayer"]:
                     report.add(plan.path, line, f"{where}.prayer '{pick.id}' is not a known "
                                f"prayer{_hint(pick.id, prayers)}")
                 elif not pick.id and pick.theme and prayers_ok and not any(
@@ -290,8 +298,9 @@ def check_plans(merged: dict[str, dict[str, Item]], report: Report) -> None:
                                f"so it finds none when faith is off ({_describe_pick(step.question)})")
 
 
-def check_pools(builtin: Folder, merged: dict[str, dict[str, Item]], report: Report) -> None:
-    if merged["question"]:
+def check_pools(builtin: Folder, merged: dict[str, dict[str, Item]], broken: set[str],
+                report: Report) -> None:
+    if merged["question"] or "question" in broken:
         return
     path = builtin.files.get("questions.yaml") or builtin.path / "questions.yaml"
     if "questions.yaml" in builtin.files:
