@@ -41,7 +41,7 @@ log = logging.getLogger("kindred.audio.mic")
 
 StatusCallback = Callable[[str, str], None]
 StreamFactory = Callable[..., object]
-BLOCK_MS = 20
+BLOCK_MS = 50
 MAX_QUEUED_S = 10.0
 
 
