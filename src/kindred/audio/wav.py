@@ -30,9 +30,10 @@ def to_mono_float32(samples: np.ndarray) -> np.ndarray:
 
 
 def to_int16(samples: np.ndarray) -> np.ndarray:
-    """Float samples in [-1, 1] as int16 (clipped, rounded)."""
-    data = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0)
-    return np.round(data * 32767.0).astype(np.int16)
+    """Float samples in [-1, 1] as int16 (rounded, clipped); the inverse of to_mono_float32,
+    so int16 -> float -> int16 is exact."""
+    data = np.round(np.asarray(samples, dtype=np.float64) * 32768.0)
+    return np.clip(data, -32768, 32767).astype(np.int16)
 
 
 def wav_bytes(samples: np.ndarray, rate_hz: int) -> bytes:

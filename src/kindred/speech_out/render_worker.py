@@ -54,47 +54,71 @@ def _text(value) -> str:
 
 
 class _Engine:
-    """One pyttsx3 engine for this worker's life; every property is set before every render."""
+    """pyttsx3, used so its quirks cannot bite: a FRESH engine for every render, and every
+    property (voice, rate, volume 1.0) set explicitly before it. On 2.99 a reused engine
+    keeps the first render's rate; a fresh one renders every rate exactly (tested)."""
 
     def __init__(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="kindred-render-"))  # 0700
+        engine = self._new()
+        self.default_voice = _text(engine.getProperty("voice") or "")
+        self._voices = self._list(engine)
+        self.voice_ids = {v["id"] for v in self._voices}
+        self._drop(engine)
+
+    @staticmethod
+    def _new():
         import pyttsx3
 
-        self.engine = pyttsx3.init()
-        self.default_voice = _text(self.engine.getProperty("voice") or "")
-        self.finished = False
-        self.engine.connect("finished-utterance", self._on_finished)
-        self.tmp = Path(tempfile.mkdtemp(prefix="kindred-render-"))  # 0700
+        return pyttsx3.init()
 
-    def _on_finished(self, name, completed) -> None:  # noqa: ARG002 - pyttsx3 callback signature
-        self.finished = True
+    @staticmethod
+    def _drop(engine) -> None:
+        import gc
 
-    def voices(self) -> list[dict]:
+        try:
+            engine.stop()
+        except Exception:  # noqa: BLE001 - nothing is playing; some drivers still complain
+            pass
+        del engine
+        gc.collect()  # pyttsx3.init() hands out a live engine again while one is referenced
+
+    @staticmethod
+    def _list(engine) -> list[dict]:
         out = []
-        for v in self.engine.getProperty("voices") or []:
+        for v in engine.getProperty("voices") or []:
             langs = [_text(lang) for lang in (getattr(v, "languages", None) or [])]
             out.append({"id": _text(v.id), "name": _text(v.name or v.id), "languages": langs,
                         "gender": _text(getattr(v, "gender", "") or "")})
         return out
 
+    def voices(self) -> list[dict]:
+        return self._voices
+
     def render(self, text: str, voice: str | None, rate_wpm: int) -> tuple[int, bytes]:
         import numpy as np
         import soundfile as sf
 
-        eng = self.engine
-        eng.setProperty("voice", voice or self.default_voice)
-        eng.setProperty("rate", int(rate_wpm))
-        eng.setProperty("volume", 1.0)  # the player applies the user's volume
+        voice = voice or self.default_voice
+        if self.voice_ids and voice not in self.voice_ids:
+            raise ValueError(f"unknown voice {voice!r}")  # espeak would silently use another
+        finished = []
+        eng = self._new()
         path = self.tmp / f"r{os.getpid()}-{time.monotonic_ns()}.wav"
         try:
-            self.finished = False
+            eng.connect("finished-utterance", lambda name, completed: finished.append(completed))
+            eng.setProperty("voice", voice)
+            eng.setProperty("rate", int(rate_wpm))
+            eng.setProperty("volume", 1.0)  # the player applies the user's volume
             eng.save_to_file(text, str(path))
             eng.runAndWait()
             deadline = time.monotonic() + FINISH_WAIT_S
-            while not self.finished and time.monotonic() < deadline:
+            while not finished and time.monotonic() < deadline:
                 time.sleep(0.002)  # 2.99 may return before the utterance is done
             data, rate = sf.read(str(path), dtype="int16", always_2d=True)
         finally:
             path.unlink(missing_ok=True)  # rendered speech never stays on disk here
+            self._drop(eng)
         mono = data.mean(axis=1).astype(np.int16) if data.shape[1] > 1 else data[:, 0]
         return int(rate), np.ascontiguousarray(mono).tobytes()
 
