@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write sessions into a Kindred history file in a tight loop (a durability test helper).
 
-    history_writer.py DB [--sessions N] [--steps K] [--plan ID]
+    history_writer.py DB [--sessions N] [--steps K] [--plan ID] [--pause S] [--go FILE]
 
 At start it calls mark_interrupted() and prints `marked N`. Then, for each session:
 begin (prints `begun ID` once committed), K progress steps with one question record on
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -24,12 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=0, help="0 = until killed")
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--plan", default="evening")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds to rest between sessions (default 0: a tight loop)")
+    parser.add_argument("--go", type=Path, help="after opening, wait for this file to exist "
+                        "(lets a test start several writers at the same instant)")
     args = parser.parse_args(argv)
 
     from kindred.storage.history import History
 
     history = History(args.db)
     print(f"marked {history.mark_interrupted()}", flush=True)
+    while args.go is not None and not args.go.exists():
+        time.sleep(0.002)
     done = 0
     while args.sessions == 0 or done < args.sessions:
         sid = history.begin_session(args.plan, datetime.now())
@@ -41,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         history.end_session(sid, "completed", datetime.now())
         print(f"ended {sid}", flush=True)
         done += 1
+        if args.pause:
+            time.sleep(args.pause)
     history.close()
     return 0
 

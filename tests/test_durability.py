@@ -70,13 +70,22 @@ def test_kill9_at_random_points_keeps_every_finished_session(tmp_path):
     assert len(finished) >= runs // 2, "kills landed too early to test anything"
 
 
-def _concurrent_writers(db, tmp_path, n_writers=2, sessions=25):
+def _concurrent_writers(db, tmp_path, n_writers=2, sessions=25, pause=0.0):
+    """Writers open the same fresh file at once, then all start writing on one signal.
+
+    In a tight loop (pause 0) one writer tends to hold the lock until it is done while the
+    other waits in its busy handler; a short pause lets their writes interleave."""
+    go = tmp_path / f"{db.parent.name}.go"
     procs, outs = [], []
     for i in range(n_writers):
         out = tmp_path / f"{db.parent.name}-writer-{i}.out"
-        procs.append(start(writer_cmd(db, "--sessions", str(sessions), "--plan", f"p{i}"), out))
+        procs.append(start(writer_cmd(db, "--sessions", str(sessions), "--plan", f"p{i}",
+                                      "--pause", str(pause), "--go", str(go)), out))
         outs.append(out)
     try:
+        for proc, out in zip(procs, outs):
+            wait_for_output(out, "marked ", proc=proc)
+        go.touch()
         codes = [p.wait(timeout=60) for p in procs]
     finally:
         for p in procs:
@@ -90,19 +99,22 @@ def _concurrent_writers(db, tmp_path, n_writers=2, sessions=25):
 
 
 def test_two_processes_writing_at_once(tmp_path):
-    for attempt in range(2):  # fresh file each time: the schema is created in a race too
+    for attempt, pause in enumerate((0.0, 0.004)):  # fresh files: a schema race each time
         db = tmp_path / f"both-{attempt}" / "history.sqlite3"
         db.parent.mkdir()
-        promises = _concurrent_writers(db, tmp_path, n_writers=2, sessions=25)
+        promises = _concurrent_writers(db, tmp_path, n_writers=2, sessions=50, pause=pause)
         with History(db) as history:
             assert history.integrity_check() == "ok"
             rows = history.sessions()
             asked = history.asked_question_ids()
             # neither start-up marked the other's live session as interrupted
             assert history.mark_interrupted() == 0
-        assert len(rows) == 50
+        assert len(rows) == 100
+        if pause:
+            switches = sum(a.plan != b.plan for a, b in zip(rows, rows[1:]))
+            assert switches >= 5, "the writers did not interleave: the test tested nothing"
         assert all(r.status == "completed" for r in rows)
-        assert sorted(r.plan for r in rows) == ["p0"] * 25 + ["p1"] * 25
+        assert sorted(r.plan for r in rows) == ["p0"] * 50 + ["p1"] * 50
         assert sorted(asked) == sorted(f"q-{r.id}" for r in rows)
         assert all(p.marked == [0] for p in promises)
         assert set().union(*(p.ended for p in promises)) == {r.id for r in rows}
