@@ -136,3 +136,33 @@ def test_user_folder_names_files_it_would_ignore(content):
         f"prayers.yaml, exercises.yaml, plans.yaml",
         f"{typo}: is not read; name it questions.yaml",
     ]
+
+
+@pytest.mark.parametrize("text", [
+    "questions: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "questions:\n" + "- " * 100_000 + "x\n",
+], ids=["flow", "block"])
+def test_very_deep_nesting_does_not_crash_the_parser(content, text):
+    # libyaml (the fast parser) would crash the whole process on these; the loader must
+    # hand them to the pure-Python parser, which stops with a clean error.
+    path = content.write("questions.yaml", text)
+    [error] = content.errors()
+    assert error.startswith(f"{path}:")
+
+
+def test_fast_and_pure_parsers_agree_on_the_real_content():
+    from pathlib import Path
+
+    from kindred.yamlio import load_yaml
+
+    def with_lines(node):
+        if isinstance(node, dict):
+            return ("map", node.line, dict(node.key_lines),
+                    {k: with_lines(v) for k, v in node.items()})
+        if isinstance(node, list):
+            return ("seq", node.line, list(node.item_lines), [with_lines(v) for v in node])
+        return node
+
+    content_dir = Path(__file__).resolve().parents[2] / "content"
+    for path in sorted(content_dir.glob("*.yaml")):
+        assert with_lines(loader.parse_yaml(path)) == with_lines(load_yaml(path)), path.name
