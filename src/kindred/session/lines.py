@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from kindred.errors import ContentError
 from kindred.session.speech_text import capitalize_first
+
+_SENTENCE_START = re.compile(r"([.!?]\s+)([a-z])")
 
 # Every key the session engine speaks. A test checks that content/lines.yaml has them all.
 REQUIRED_LINES: tuple[str, ...] = (
@@ -38,4 +42,7 @@ class Lines:
             template = self._lines[key]
         except KeyError:
             raise ContentError([f"lines.yaml: missing line '{key}'"]) from None
-        return capitalize_first(template.format(**values)) if values else template
+        if not values:
+            return template
+        text = capitalize_first(template.format(**values))
+        return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)

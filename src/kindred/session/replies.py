@@ -88,28 +88,23 @@ class Replies:
         elif state == "closing":
             self.cancel_speech()
             self.finish(now)
-        elif state == "timed":
+        elif state in ("timed", "turns") and self.timeline.has("step:end"):
             self.cancel_speech()
             self.timeline.cancel("step:cue:half")
-            self._jump_to("step:end", now)
-        elif state == "turns" and self.timeline.has("step:end"):
-            self.cancel_speech()
-            keys = sorted(k for k in ("step:end", *self._turn_keys()) if self.timeline.has(k))
+            keys = [k for k in ("step:end", *self._turn_keys()) if self.timeline.has(k)]
             first = min(keys, key=lambda k: self.timeline.at(k) or 0.0)
-            self._jump_to(first, now)
+            at = self.timeline.at(first) or now
+            callback = self.timeline.take(first)
+            self.timeline.shift("step:end", now - at)  # later turns keep their length
+            self.timeline.shift("step:turn", now - at)
+            if callback is not None:
+                callback(now)
         else:  # speaking, waiting, breathing, turns before they begin: on to the next step
             self.cancel_speech()
             self.skip_to(self.index + 1, now)
 
     def _turn_keys(self: SessionMachine) -> list[str]:
         return [f"step:turn:{j:02d}" for j in range(1, 9)]
-
-    def _jump_to(self: SessionMachine, key: str, now: float) -> None:
-        at = self.timeline.at(key)
-        if at is not None and at > now:
-            delta = now - at
-            for prefix in ("step:end", "step:turn"):
-                self.timeline.shift(prefix, delta)
 
     def on_repeat(self: SessionMachine, now: float) -> None:
         content = [p for p in self.pending.values() if p.kind == "content"]

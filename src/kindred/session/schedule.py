@@ -38,6 +38,11 @@ class Timeline:
         for key in [k for k in self._timers if k.startswith(prefix)]:
             del self._timers[key]
 
+    def take(self, key: str) -> Callback | None:
+        """Remove a timer and hand back its callback (to run it early)."""
+        timer = self._timers.pop(key, None)
+        return timer.callback if timer else None
+
     def at(self, key: str) -> float | None:
         timer = self._timers.get(key)
         return timer.at if timer else None
