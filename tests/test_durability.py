@@ -99,7 +99,7 @@ def _concurrent_writers(db, tmp_path, n_writers=2, sessions=25, pause=0.0):
 
 
 def test_two_processes_writing_at_once(tmp_path):
-    for attempt, pause in enumerate((0.0, 0.004)):  # fresh files: a schema race each time
+    for attempt, pause in enumerate((0.0, 0.01)):  # fresh files: a schema race each time
         db = tmp_path / f"both-{attempt}" / "history.sqlite3"
         db.parent.mkdir()
         promises = _concurrent_writers(db, tmp_path, n_writers=2, sessions=50, pause=pause)
@@ -112,7 +112,7 @@ def test_two_processes_writing_at_once(tmp_path):
         assert len(rows) == 100
         if pause:
             switches = sum(a.plan != b.plan for a, b in zip(rows, rows[1:]))
-            assert switches >= 5, "the writers did not interleave: the test tested nothing"
+            assert switches >= 3, "the writers did not interleave: the test tested nothing"
         assert all(r.status == "completed" for r in rows)
         assert sorted(r.plan for r in rows) == ["p0"] * 50 + ["p1"] * 50
         assert sorted(asked) == sorted(f"q-{r.id}" for r in rows)
