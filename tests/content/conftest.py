@@ -13,7 +13,7 @@ import pytest
 
 from kindred.content.library import Library, load_library
 from kindred.errors import ContentError
-from sample_content import EXERCISES, PLANS, PRAYERS, QUESTIONS, commands_yaml
+from sample_content import EXERCISES, PLANS, PRAYERS, QUESTIONS, commands_yaml, lines_yaml
 
 
 @dataclass
@@ -45,5 +45,5 @@ def content(tmp_path) -> ContentDirs:
     dirs.write("exercises.yaml", EXERCISES)
     dirs.write("plans.yaml", PLANS)
     dirs.write("commands.yaml", commands_yaml())
-    dirs.write("lines.yaml", "lines:\n  welcome: Welcome, both of you.\n")
+    dirs.write("lines.yaml", lines_yaml())
     return dirs

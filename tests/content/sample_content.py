@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kindred.intents import INTENTS
+from kindred.session.lines import REQUIRED_LINES
 
 QUESTIONS = """\
 questions:
@@ -61,3 +62,8 @@ def commands_yaml(extra: str = "") -> str:
     phrases = {i: i.replace("_", " ") for i in INTENTS}
     rows = "".join(f'  "{intent}": ["{phrase}"]\n' for intent, phrase in phrases.items())
     return "wake_word: kindred\nintents:\n" + rows + extra
+
+
+def lines_yaml(skip: str = "") -> str:
+    rows = "".join(f"  {key}: Words for {key}.\n" for key in REQUIRED_LINES if key != skip)
+    return "lines:\n  welcome: Welcome, both of you.\n" + rows.replace("  welcome: Words for welcome.\n", "")

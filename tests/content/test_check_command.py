@@ -13,6 +13,8 @@ from kindred.content.library import builtin_content_dir, load_library
 from kindred.content.loader import BUILTIN_ONLY, ITEM_FILES, load_checked
 from kindred.intents import INTENTS
 
+from sample_content import lines_yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 
@@ -66,6 +68,12 @@ def test_check_dir_reports_every_error_and_exits_1(builtin, tmp_path, capsys):
         f"known exercise",
     ]
     assert "Traceback" not in err
+
+
+def test_check_names_a_sentence_missing_from_lines(builtin, capsys):
+    path = builtin.write("lines.yaml", lines_yaml(skip="paused"))
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err == f"kindred: {path}: lines.paused is missing; the session speaks it\n"
 
 
 def test_check_missing_dir(builtin, tmp_path, capsys):

@@ -18,7 +18,7 @@ questions:
 def test_the_fixture_itself_is_valid(content):
     library = content.load()
     assert sorted(library.questions) == ["q-deeper", "q-faith", "q-light"]
-    assert library.lines == {"welcome": "Welcome, both of you."}
+    assert library.lines["welcome"] == "Welcome, both of you."
 
 
 # ---- one file, one item -------------------------------------------------------------------

@@ -81,15 +81,15 @@ def test_unreadable_file(content):
 
 
 def test_huge_file(content, monkeypatch):
-    monkeypatch.setattr(loader, "MAX_BYTES", 1000)
-    path = content.write("questions.yaml", "questions:\n" + "# padding\n" * 200)
+    monkeypatch.setattr(loader, "MAX_BYTES", 10_240)
+    path = content.write("questions.yaml", "questions:\n" + "# padding\n" * 2000)
     assert content.errors() == [
-        f"{path}: is too large (1 kB); a content file is a small text file (at most 0 kB)",
+        f"{path}: is too large (19 kB); a content file is a small text file (at most 10 kB)",
     ]
 
 
 def test_deep_nesting(content):
-    path = content.write("questions.yaml", "questions: " + "[" * 5000 + "]" * 5000 + "\n")
+    path = content.write("questions.yaml", "questions: " + "[" * 1500 + "]" * 1500 + "\n")
     [error] = content.errors()
     assert error.startswith(f"{path}:1: ")
 

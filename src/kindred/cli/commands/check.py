@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from kindred import paths
+from kindred.errors import ContentError
 
 NAME = "check"
 HELP = "Check the content files (built-in and your own) and list every problem found."
@@ -30,7 +31,20 @@ def run(args: argparse.Namespace) -> int:
     from kindred.content.loader import load_checked
     from kindred.content.validate import summary
 
+    builtin = builtin_content_dir()
     user = args.dir if args.dir is not None else paths.user_content_dir()
-    library, info = load_checked(builtin_content_dir(), user, explicit_user=args.dir is not None)
+    library, info = load_checked(builtin, user, explicit_user=args.dir is not None)
+    missing = _missing_lines(library.lines, builtin / "lines.yaml")
+    if missing:
+        raise ContentError(missing)
     print(summary(library, user=info.user, added=info.added, replaced=info.replaced))
     return 0
+
+
+def _missing_lines(lines: dict[str, str], path: Path) -> list[str]:
+    """Every sentence the session engine speaks must be in lines.yaml."""
+    from kindred.content.validate import display
+    from kindred.session.lines import REQUIRED_LINES
+
+    return [f"{display(path)}: lines.{key} is missing; the session speaks it"
+            for key in REQUIRED_LINES if key not in lines]
