@@ -76,7 +76,9 @@ class _Worker:
         self.renders = 0
         self.fresh = True
         threading.Thread(target=self._read, daemon=True, name="kindred-render-read").start()
-        threading.Thread(target=self._drain_stderr, daemon=True, name="kindred-render-err").start()
+        self._err_thread = threading.Thread(target=self._drain_stderr, daemon=True,
+                                            name="kindred-render-err")
+        self._err_thread.start()
 
     def _read(self) -> None:
         out = self.proc.stdout
@@ -118,6 +120,7 @@ class _Worker:
                               "(pyttsx3 hung); it was stopped and will be restarted") from None
         if answer is None:
             code = self.proc.wait()
+            self._err_thread.join(timeout=2)  # its last words arrive on stderr after stdout's EOF
             detail = f": {self.stderr_tail[-1]}" if self.stderr_tail else ""
             raise RenderError(f"the speech renderer stopped unexpectedly (exit code {code}){detail}")
         self.fresh = False
