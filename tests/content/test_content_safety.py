@@ -75,7 +75,7 @@ def test_unreadable_file(content):
     path = content.builtin / "prayers.yaml"
     path.chmod(0)
     try:
-        assert content.errors() == [f"{path}:0: cannot be read (Permission denied)"]
+        assert content.errors() == [f"{path}: cannot be read (Permission denied)"]
     finally:
         path.chmod(0o644)
 
