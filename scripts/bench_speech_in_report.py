@@ -46,6 +46,8 @@ def score(rows: list[dict], results: list[dict]) -> dict:
             ok = row["intent"] in got and all(g == row["intent"] for g in got)
             acc[(row["mode"], row["snr_db"])].append(ok)
             by_noise[(row["mode"], row["noise"])].append(ok)
+            by_noise[(row["mode"], "style: " + row["style"])].append(ok)
+            by_noise[(row["mode"], "split: " + row["split"])].append(ok)
             if ok:
                 t = next(c["t"] for c in res["commands"] if c["intent"] == row["intent"])
                 latencies.append(t - row["speech_end_s"])
@@ -138,9 +140,9 @@ def report(rows: list[dict], results: dict[str, tuple[list[dict], float]]) -> st
     add("peak RSS (fresh process)", "≤ 200 MB",
         [f"{rss[e]:.0f} MB" + _mark(rss[e] <= TARGETS["rss"]) for e in engines])
     out = "\n".join(lines)
-    out += "\n\nAccuracy by noise type (all SNRs):\n\n"
+    out += "\n\nAccuracy by noise type, speaking style and voice split (all SNRs):\n\n"
     noises = sorted({k[1] for e in engines for k in scores[e]["by_noise"]})
-    out += "| mode | noise | " + " | ".join(engines) + " |\n|---|---|" + "---|" * len(engines)
+    out += "| mode | condition | " + " | ".join(engines) + " |\n|---|---|" + "---|" * len(engines)
     for mode in ("addressed", "prompted"):
         for noise in noises:
             out += f"\n| {mode} | {noise} | " + " | ".join(

@@ -145,15 +145,14 @@ def test_words_never_contain_the_wake_word_and_distractors_carry_command_words(i
 
 
 def test_scoring_counts_accuracy_false_accepts_and_latency():
+    clip = {"mode": "addressed", "snr_db": None, "noise": "none", "style": "one_breath",
+            "split": "dev", "speech_end_s": 2.0, "duration_s": 4.0}
     rows = [
-        {"file": "p1", "kind": "positive", "mode": "addressed", "snr_db": None, "noise": "none",
-         "intent": "next", "speech_end_s": 2.0, "duration_s": 4.0},
-        {"file": "p2", "kind": "positive", "mode": "addressed", "snr_db": None, "noise": "none",
-         "intent": "stop", "speech_end_s": 2.0, "duration_s": 4.0},
-        {"file": "d1", "kind": "distractor", "mode": "addressed", "snr_db": None,
-         "noise": "none", "intent": None, "speech_end_s": 2.0, "duration_s": 4.0},
-        {"file": "c1", "kind": "conversation", "mode": "addressed", "snr_db": None,
-         "noise": "none", "intent": None, "speech_end_s": None, "duration_s": 1800.0},
+        {**clip, "file": "p1", "kind": "positive", "intent": "next"},
+        {**clip, "file": "p2", "kind": "positive", "intent": "stop"},
+        {**clip, "file": "d1", "kind": "distractor", "intent": None},
+        {**clip, "file": "c1", "kind": "conversation", "intent": None, "speech_end_s": None,
+         "duration_s": 1800.0},
     ]
     results = [
         {"file": "p1", "commands": [{"intent": "next", "t": 2.3}], "cpu_s": 0.1},
