@@ -54,7 +54,10 @@ def render_cache_dir() -> Path:
 
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) as 0700 if missing; tighten it if it exists."""
+    missing = [p for p in path.parents if not p.exists()]  # mkdir makes these 0755 (umask)
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    for made in missing:
+        os.chmod(made, PRIVATE_DIR_MODE)
     os.chmod(path, PRIVATE_DIR_MODE)
     return path
 
