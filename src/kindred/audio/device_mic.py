@@ -100,6 +100,7 @@ class DeviceMicrophone:
         self.losses = 0
         self.started_at: float | None = None
         self.first_chunk_at: float | None = None
+        self._anchor = (0.0, 0.0)  # (stream time, time.monotonic()) of the latest chunk's end
 
     # --- status -------------------------------------------------------------------------
     def _set_status(self, status: str, detail: str = "") -> None:
@@ -225,10 +226,18 @@ class DeviceMicrophone:
                 samples = np.clip(np.round(piece * 32768.0), -32768, 32767).astype(np.int16)
                 if self.first_chunk_at is None:
                     self.first_chunk_at = time.monotonic()
+                self._anchor = (t_next + n / out_rate, arrival)
                 yield AudioChunk(samples=samples, rate_hz=out_rate, t_s=t_next)
                 t_next += n / out_rate
                 if self._closed.is_set():
                     return
+
+    def clock_time(self, t_s: float) -> float:
+        """The time.monotonic() at which stream time `t_s` was heard (within a block or two;
+        the input latency is not subtracted). Lets the live layer line up what the mic heard
+        with what the speaker was playing."""
+        t_anchor, clock_anchor = self._anchor
+        return clock_anchor - (t_anchor - t_s)
 
     def close(self) -> None:
         if self._closed.is_set():

@@ -1,0 +1,104 @@
+"""Keep the assistant's own voice from commanding it (speech-in-field-notes.md: everyone
+gates recognition while speaking; we know exactly what is played and when).
+
+A recognized command is checked against the speaker's timeline (DeviceSpeaker.timeline():
+text, start and end of every utterance and chime, in time.monotonic() seconds):
+
+1. Heard while nothing was playing (nor within ECHO_TAIL_S after, the room's reverb and the
+   device latency): allowed as is.
+2. Heard while the speaker was playing: the bar is raised. Only the barge-in intents
+   (stop, pause) pass, and only when addressed with the wake word ("kindred, stop").
+3. Whatever was heard must not be words the speaker itself was saying at that moment: if
+   the heard words appear, in order, inside the text of an overlapping utterance, and the
+   speaker reached the end of those words shortly before the decision (position in the
+   text scaled to the utterance's duration, within `words_tol_s` + 5 % of the duration),
+   it is our own echo. This rejects "say kindred stop to end" coming back through the
+   microphone, yet still lets a person say "kindred, stop" over a later part of that line.
+
+The span of the utterance is not known exactly (a Command carries only its decision time),
+so it is estimated: the words ended DECISION_LAG_S before the decision (the endpointer's
+trailing silence) and took about WORD_S each, plus a margin. ("yes" right after a
+question is not mistaken for speech overlap; a Command.t_start from the recognizer would
+make this exact.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from kindred.content.phrases import PhraseTable, normalize
+from kindred.intents import Command
+
+BARGE_IN = frozenset({"stop", "pause"})
+ECHO_TAIL_S = 0.25  # device latency + the loudest part of a room's reverb
+WORD_S = 0.45  # a spoken command word, generously
+DECISION_LAG_S = 0.4  # the recognizer decides after trailing silence (endpointer window)
+WORDS_TOL_S = 0.6
+
+
+class Played(Protocol):
+    kind: str
+    text: str
+    start_s: float | None
+    end_s: float | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str  # quiet | barge-in | not-barge-in | not-addressed | own-words
+
+
+class EchoGuard:
+    def __init__(self, table: PhraseTable, timeline: Callable[[float], Iterable[Played]],
+                 tail_s: float = ECHO_TAIL_S, words_tol_s: float = WORDS_TOL_S) -> None:
+        self.table = table
+        self.timeline = timeline  # since_s -> utterances still playing at or after since_s
+        self.tail_s, self.words_tol_s = tail_s, words_tol_s
+
+    def overlapping(self, heard_at: float, n_words: int = 1) -> list[Played]:
+        """Utterances audible (or still echoing) while `n_words` decided at `heard_at` were said."""
+        hi = heard_at - DECISION_LAG_S + 0.1
+        lo = hi - 0.3 - WORD_S * max(1, n_words)
+        out = []
+        for u in self.timeline(lo - self.tail_s):
+            if u.start_s is None or u.start_s > hi:
+                continue  # queued, not yet heard
+            end = (u.end_s if u.end_s is not None else heard_at) + self.tail_s
+            if end >= lo:
+                out.append(u)
+        return out
+
+    def check(self, command: Command, heard_at: float) -> Verdict:
+        """`heard_at`: time.monotonic() at which the recognizer decided (end of the command)."""
+        heard = normalize(command.heard) if command.heard else ""
+        playing = self.overlapping(heard_at, len(heard.split()))
+        if not playing:
+            return Verdict(True, "quiet")
+        if heard and any(self._said_then(u, heard, heard_at) for u in playing if u.kind == "speech"):
+            return Verdict(False, "own-words")
+        if command.intent not in BARGE_IN:
+            return Verdict(False, "not-barge-in")
+        if not self.table.parse(heard).addressed:
+            return Verdict(False, "not-addressed")
+        return Verdict(True, "barge-in")
+
+
+    def _said_then(self, u: Played, heard: str, heard_at: float) -> bool:
+        """Did utterance `u` say `heard` ending around `heard_at - DECISION_LAG_S`?"""
+        text = normalize(u.text)
+        padded, needle = f" {text} ", f" {heard} "
+        duration = getattr(u, "duration_s", None)
+        if duration is None:
+            duration = (u.end_s or heard_at) - u.start_s
+        tol = self.words_tol_s + 0.05 * duration
+        start = padded.find(needle)
+        while start >= 0:
+            frac = min(1.0, (start + len(needle) - 1) / max(1, len(padded) - 2))
+            said_at = u.start_s + frac * duration
+            if abs(heard_at - DECISION_LAG_S - said_at) <= tol:
+                return True
+            start = padded.find(needle, start + 1)
+        return False

@@ -1,0 +1,138 @@
+"""The listening thread: microphone -> recognizer -> echo guard -> the session's commands.
+
+Runs the whole speech-in path on its own thread so the session driver only ever sees
+finished Commands (through `deliver`, normally QueueCommands.put):
+
+- Mode changes from the driver (Listen actions) are queued and applied between chunks, on
+  this thread, so the recognizer is only ever touched here.
+- Wake word alone ("kindred"): a soft "wake" tone, when the speaker is quiet. If no
+  command follows within the wake window, a "listen_end" tone says Kindred stopped
+  listening.
+- Every command passes the EchoGuard (echo_guard.py). An allowed barge-in (stop/pause
+  while the speaker plays) cancels the speaker here at once, before the driver even sees
+  the command: the driver's own CancelSpeech follows and is harmless.
+- Microphone loss/recovery comes from DeviceMicrophone's on_status; `on_mic_status` is
+  passed through so the session can say it cannot hear.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kindred.audio.chunk import AudioChunk
+from kindred.intents import Command
+from kindred.live.echo_guard import EchoGuard
+from kindred.speech_in.gate import WAKE_WINDOW_S
+
+log = logging.getLogger("kindred.live")
+
+WakeCallback = Callable[[float], None]
+
+
+@dataclass
+class ListenStats:
+    """What happened, for tests and the benchmark (no words: intents and times only)."""
+
+    delivered: list[tuple[str, float, float]] = field(default_factory=list)  # intent, heard_at, delivered_at
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # intent, reason
+    wakes: int = 0
+    window_closed: int = 0
+    barge_ins: list[tuple[float, float]] = field(default_factory=list)  # heard_at, cancelled_at
+
+
+class Listener:
+    def __init__(self, mic, make_recognizer: Callable[[WakeCallback], object], speaker,
+                 guard: EchoGuard, deliver: Callable[[Command], None], *,
+                 wake_window_s: float = WAKE_WINDOW_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.mic, self.speaker, self.guard, self.deliver = mic, speaker, guard, deliver
+        self.clock = clock
+        self.wake_window_s = wake_window_s
+        self.recognizer = make_recognizer(self._on_wake)
+        self.stats = ListenStats()
+        self.audio_t = 0.0
+        self._modes: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_until: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    # --- called from other threads ----------------------------------------------------
+    def set_mode(self, mode: str, window_s: float | None = None) -> None:
+        """Queue a listening-mode change (applied before the next chunk)."""
+        self._modes.put((mode, window_s))
+
+    def start(self) -> "Listener":
+        self._thread = threading.Thread(target=self._run, name="kindred-listen", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self._stop.set()
+        self.mic.close()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # --- the listening thread ---------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            for chunk in self.mic.chunks():
+                if self._stop.is_set():
+                    break
+                self.process(chunk)
+        except BaseException as exc:  # surfaced by the session runner
+            self.error = exc
+            log.error("listening stopped: %s", type(exc).__name__)
+
+    def process(self, chunk: AudioChunk) -> None:
+        """One chunk through the recognizer (public for tests that feed chunks directly)."""
+        rec = self.recognizer
+        while not self._modes.empty():
+            mode, window_s = self._modes.get_nowait()
+            gate = getattr(rec, "gate", None)
+            if gate is not None:  # windows count from the audio heard so far, not the last decision
+                gate.now = max(gate.now, self.audio_t)
+            rec.set_mode(mode, window_s)
+        self.audio_t = chunk.end_s
+        for command in rec.accept(chunk):
+            self._handle(command)
+        if self._wake_until is not None and chunk.end_s > self._wake_until:
+            self._wake_until = None
+            self.stats.window_closed += 1
+            if not self._speaker_busy():
+                self.speaker.chime("listen_end")
+
+    def _heard_at(self, t: float) -> float:
+        clock_time = getattr(self.mic, "clock_time", None)
+        return clock_time(t) if clock_time is not None else self.clock()
+
+    def _handle(self, command: Command) -> None:
+        heard_at = self._heard_at(command.t)
+        verdict = self.guard.check(command, heard_at)
+        if not verdict.allowed:
+            self.stats.rejected.append((command.intent, verdict.reason))
+            log.info("ignored %s (%s)", command.intent, verdict.reason)
+            return
+        self._wake_until = None
+        if verdict.reason == "barge-in":
+            self.speaker.cancel()
+            self.stats.barge_ins.append((heard_at, self.clock()))
+        log.info("heard %s", command.intent)
+        self.deliver(command)
+        self.stats.delivered.append((command.intent, heard_at, self.clock()))
+
+    def _on_wake(self, t: float) -> None:
+        self.stats.wakes += 1
+        if self.guard.overlapping(self._heard_at(t), 1):
+            return  # the speaker is talking: "kindred" may be our own voice; no tone, no window
+        self._wake_until = t + self.wake_window_s
+        self.speaker.chime("wake")
+
+    def _speaker_busy(self) -> bool:
+        busy = getattr(self.speaker, "busy", None)
+        return bool(busy()) if busy is not None else False

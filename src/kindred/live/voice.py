@@ -1,0 +1,99 @@
+"""A voice session: the real microphone and speaker around the session driver.
+
+    DeviceMicrophone -> Listener thread (recognizer + echo guard) -> QueueCommands
+    -> run_session (the same driver text mode uses) -> DeviceSpeaker
+
+Order at start: the microphone is resolved first (no microphone -> DeviceError before
+anything is said), then the recognizer model and the speaker are loaded, then one short
+line on stderr says which engine and devices are in use, then the session runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from kindred.audio.device_mic import DeviceMicrophone
+from kindred.audio.devices import describe
+from kindred.clock import SystemClock
+from kindred.config import Config
+from kindred.content.library import Library
+from kindred.content.phrases import PhraseTable
+from kindred.errors import ExitCode
+from kindred.live.echo_guard import EchoGuard
+from kindred.live.listener import Listener, WakeCallback
+from kindred.session.command_source import QueueCommands
+
+MIC_LOST = "kindred: I can't hear you: the microphone went away. I'll keep trying every 2 seconds."
+MIC_BACK = "kindred: the microphone is back; I'm listening."
+
+
+def recognizer_maker(config: Config, table: PhraseTable) -> Callable[[WakeCallback], object]:
+    """speech_in's factory when it exists; else the zero-download pocketsphinx engine."""
+    try:
+        from kindred.speech_in import factory  # type: ignore[attr-defined]
+    except ImportError:
+        factory = None
+    for name in ("build_recognizer", "make_recognizer"):
+        make = getattr(factory, name, None) if factory is not None else None
+        if make is not None:
+            return lambda on_wake: make(config, table=table, on_wake=on_wake)
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer
+
+    return lambda on_wake: SphinxRecognizer(table, on_wake=on_wake)
+
+
+def _status_printer(status: str, detail: str) -> None:
+    if status == "lost":
+        print(MIC_LOST, file=sys.stderr, flush=True)
+    elif status == "listening" and detail:
+        print(MIC_BACK, file=sys.stderr, flush=True)
+
+
+def run_voice_session(plan_id: str, config: Config, library: Library, *,
+                      minutes: int | None = None, mic=None, speaker=None, history=None,
+                      make_recognizer: Callable[[WakeCallback], object] | None = None) -> int:
+    """Run `plan_id` by voice; returns an exit code. Devices may be injected (tests)."""
+    from kindred.session.driver import run_session
+
+    table = PhraseTable(library.commands, config.wake_word)
+    own_mic = mic is None
+    mic = mic or DeviceMicrophone(config.input_device, on_status=_status_printer)
+    listener = None
+    own_speaker = speaker is None
+    own_history = history is None
+    try:
+        make = make_recognizer or recognizer_maker(config, table)
+        if speaker is None:
+            from kindred.speech_out.device_speaker import open_speaker
+
+            speaker = open_speaker(config)
+        commands = QueueCommands()
+        guard = EchoGuard(table, speaker.timeline)
+        listener = Listener(mic, make, speaker, guard, commands.put)
+        engine = getattr(listener.recognizer, "engine", type(listener.recognizer).__name__)
+        where = describe(mic.device_index) if hasattr(mic, "device_index") else "the microphone"
+        print(f"kindred: listening with {engine} on {where}; say \"{table.wake_word}, help\" "
+              "to hear what you can say.", file=sys.stderr, flush=True)
+        listener.start()
+        if history is None:
+            from kindred.storage.history import History
+
+            history = History()
+        result = run_session(plan_id, config, library, speaker, commands, SystemClock(), history,
+                             session_minutes=minutes,
+                             on_listen=lambda action: listener.set_mode(action.mode, action.window_s))
+        if hasattr(speaker, "wait"):
+            speaker.wait(10.0)  # let the last words finish
+    finally:
+        if listener is not None:
+            listener.stop()
+        elif own_mic:
+            mic.close()
+        if own_speaker and speaker is not None and hasattr(speaker, "close"):
+            speaker.close()
+        if own_history and history is not None:
+            history.close()
+    if listener.error is not None:
+        raise listener.error
+    return int(ExitCode.OK) if result.status in ("completed", "stopped", None) else int(ExitCode.INVALID)

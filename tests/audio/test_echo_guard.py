@@ -1,0 +1,73 @@
+"""EchoGuard: the assistant's own voice never commands it; "kindred, stop" still does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kindred.content.library import load_library
+from kindred.content.phrases import PhraseTable
+from kindred.intents import Command
+from kindred.live.echo_guard import EchoGuard
+from kindred.speech_out.player import Utterance
+
+TEXT = ("When you want to end the session, just say kindred stop. And when you need a moment, "
+        "say kindred pause. The rest of this line is long enough to talk over it.")
+
+
+@pytest.fixture(scope="module")
+def table():
+    return PhraseTable(load_library().commands)
+
+
+def utt(text, start, dur, kind="speech", cancelled_at=None):
+    u = Utterance(kind, text, np.zeros(int(dur * 100), np.float32), 100, queued_s=start - 0.1)
+    u.start_s, u.end_s = start, start + dur if cancelled_at is None else cancelled_at
+    return u
+
+
+def guard_for(table, *utts):
+    return EchoGuard(table, lambda since: [u for u in utts if u.end_s is None or u.end_s >= since])
+
+
+def test_quiet_room_allows_everything(table):
+    g = guard_for(table, utt("Hello.", 0.0, 1.0))
+    assert g.check(Command("next", "next"), 5.0).allowed
+    assert g.check(Command("next", "kindred next"), 5.0).reason == "quiet"
+
+
+def test_while_speaking_only_addressed_stop_and_pause(table):
+    g = guard_for(table, utt(TEXT, 10.0, 12.0))
+    assert g.check(Command("stop", "kindred stop"), 20.0).reason == "barge-in"
+    assert g.check(Command("pause", "kindred pause"), 20.0).reason == "barge-in"
+    assert g.check(Command("next", "kindred next"), 20.0).reason == "not-barge-in"
+    assert g.check(Command("stop", "stop"), 20.0).reason == "not-addressed"
+
+
+def test_own_words_at_the_moment_they_were_said_are_echo(table):
+    # "kindred stop" ends 36 % into the text of a 12 s line: said at ~14.3 s, decided ~0.4 s later
+    g = guard_for(table, utt(TEXT, 10.0, 12.0))
+    assert g.check(Command("stop", "kindred stop"), 14.7).reason == "own-words"
+    assert g.check(Command("stop", "kindred stop"), 15.5).reason == "own-words"  # timing slack
+    assert g.check(Command("pause", "kindred pause"), 18.3).reason == "own-words"  # 66 %
+    # the same words well after the speaker said them: a person talking over the line
+    assert g.check(Command("stop", "kindred stop"), 21.0).reason == "barge-in"
+    assert g.check(Command("pause", "kindred pause"), 12.0).reason == "barge-in"
+
+
+def test_echo_tail_after_the_line_and_chimes(table):
+    g = guard_for(table, utt("Another question?", 0.0, 1.0), utt("wake", 1.0, 0.35, kind="chime"))
+    assert not g.check(Command("yes", "yes"), 1.6).allowed  # said during the chime
+    assert g.check(Command("yes", "yes"), 2.7).allowed  # "yes" said right after the tone
+
+
+def test_cancelled_line_stops_counting_at_the_cut(table):
+    g = guard_for(table, utt(TEXT, 0.0, 12.0, cancelled_at=3.0))
+    assert g.check(Command("next", "next"), 4.5).allowed
+    assert not g.check(Command("next", "next"), 3.2).allowed
+
+
+def test_queued_but_unheard_lines_do_not_count(table):
+    u = utt(TEXT, 0.0, 12.0)
+    u.start_s = u.end_s = None
+    assert guard_for(table, u).check(Command("next", "next"), 2.0).allowed
