@@ -1,0 +1,90 @@
+"""The wake word and the two listening modes, shared by every engine (voice-contract.md).
+
+An engine hands the gate a verified utterance (words + when it started + when it was
+decided); the gate decides whether it is a command:
+
+- addressed (always on): "kindred <phrase>" -> the phrase's intent. "kindred" alone ->
+  a wake acknowledgement (on_wake callback, so the live layer can play a soft tone; it is
+  not a Command and `listen --jsonl` never prints it) and a WAKE_WINDOW_S window in which one
+  bare phrase is accepted. Anything else: nothing.
+- prompted (set_mode("prompted", window_s)): bare phrases that *start* within window_s of
+  audio are accepted too; the first accepted command closes a finite window (the question
+  was answered) and the gate falls back to addressed. window_s=None keeps it open for the
+  whole stream (`kindred listen --mode prompted`).
+
+Time is audio time (seconds of audio consumed), so file replays are deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from kindred.content.phrases import PhraseTable
+from kindred.intents import Command
+
+WAKE_WINDOW_S = 4.0
+DEFAULT_PROMPT_WINDOW_S = 6.0
+
+WakeCallback = Callable[[float], None]
+
+
+class Gate:
+    def __init__(self, table: PhraseTable, on_wake: WakeCallback | None = None,
+                 wake_window_s: float = WAKE_WINDOW_S) -> None:
+        self.table = table
+        self.on_wake = on_wake
+        self.wake_window_s = wake_window_s
+        self.mode = "addressed"
+        self._prompt_until: float | None = None  # None with mode prompted = open-ended
+        self._wake_until = -1.0
+        self.now = 0.0  # audio time of the latest decision point
+
+    def set_mode(self, mode: str, window_s: float | None = None, now: float | None = None) -> None:
+        if mode not in ("addressed", "prompted"):
+            raise ValueError(f"unknown listening mode {mode!r}")
+        if now is not None:
+            self.now = now
+        self.mode = mode
+        self._prompt_until = None if window_s is None else self.now + window_s
+
+    def _prompt_open(self, t_start: float) -> bool:
+        if self.mode != "prompted":
+            return False
+        if self._prompt_until is not None and t_start > self._prompt_until:
+            self.mode = "addressed"
+            return False
+        return True
+
+    @property
+    def bare_phrases_open(self) -> bool:
+        """True when a bare phrase starting now would be accepted (engines may relax checks)."""
+        return self._prompt_open(self.now) or self.now <= self._wake_until
+
+    def decide(self, words: str, t_start: float, t: float) -> Command | None:
+        """`words` was heard from t_start; the decision is made at audio time t."""
+        self.now = t
+        parsed = self.table.parse(words)
+        if parsed.addressed:
+            if not parsed.phrase:
+                self._wake_until = t + self.wake_window_s
+                if self.on_wake is not None:
+                    self.on_wake(t)
+                return None
+            if parsed.intent is None:
+                return None
+            self._wake_until = -1.0
+            self._close_finite_prompt()
+            return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
+                           t=round(t, 2))
+        if parsed.intent is None:
+            return None
+        if t_start <= self._wake_until or self._prompt_open(t_start):
+            self._wake_until = -1.0
+            self._close_finite_prompt()
+            return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2))
+        return None
+
+    def _close_finite_prompt(self) -> None:
+        if self.mode == "prompted" and self._prompt_until is not None:
+            self.mode = "addressed"
+            self._prompt_until = None

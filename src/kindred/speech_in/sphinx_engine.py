@@ -1,0 +1,229 @@
+"""The zero-download engine: pocketsphinx 5 with the English model bundled in its wheel.
+
+A grammar decoder forces every sound onto the closest command (speech-in-field-notes.md), so
+this engine never trusts it alone. Per utterance:
+
+1. pocketsphinx's own voice-activity endpointer (WebRTC VAD, shipped inside the wheel) cuts
+   the stream into utterances; silence never reaches a decoder. Speech longer than
+   max_utt_s is talk, not a command, and is dropped undecoded (this also keeps CPU low
+   during twenty minutes of conversation).
+2. The command grammar (grammar.py) decodes each utterance as a whole when it ends, with
+   cepstral mean normalisation over that utterance (live CMN misdecodes the first words
+   of a stream; a whole-utterance pass costs a few tens of milliseconds).
+3. Rejection by likelihood ratio: pocketsphinx normalises every frame's senone scores to the
+   best senone of that frame, so a word's acoustic score per frame is its log-likelihood
+   ratio against an unconstrained senone loop -- a free "garbage" model at no extra cost.
+   A real command aligns almost as well as anything could; other talk, forced onto a
+   command, scores far worse. The whole utterance, its worst word and the wake word are
+   checked separately (so "kindness" cannot pass as "kindred"), and the utterance must not
+   be much longer than the words decoded (timing check: talk squeezed into silence).
+4. The gate (gate.py) applies the wake word and the listening mode.
+
+Thresholds were tuned on data (docs/speech-in.md, "pocketsphinx rejection").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
+from kindred.content.phrases import PhraseTable
+from kindred.errors import ModelError
+from kindred.intents import Command
+from kindred.speech_in.gate import Gate, WakeCallback
+from kindred.speech_in.grammar import jsgf_grammar, vocabulary
+
+log = logging.getLogger("kindred.speech_in")
+
+FRAMES_PER_S = 100  # pocketsphinx feature frames
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Rejection thresholds in log-likelihood units per frame (tuned, see module docstring)."""
+
+    utt_llr: float = -3.0  # acoustic log-likelihood ratio per frame, all decoded words
+    word_llr: float = -5.0  # the worst single word
+    wake_llr: float = -4.0  # the wake word's own frames
+    max_extra_s: float = 0.6  # speech allowed outside the decoded words (timing check)
+    max_utt_s: float = 5.0  # longer speech is talk, never decoded
+    endpoint_window_s: float = 0.3  # trailing non-speech before an utterance ends
+
+
+@dataclass
+class Scored:
+    """One decoded utterance and its evidence (exposed for tuning and tests)."""
+
+    words: str
+    t_start: float
+    t_end: float
+    utt_llr: float
+    word_llr: float  # the worst word
+    wake_llr: float | None
+    extra_s: float
+    accepted: bool
+
+
+def _decoder(**kw):
+    import pocketsphinx
+
+    model = pocketsphinx.get_model_path()
+    try:
+        return pocketsphinx.Decoder(
+            hmm=os.path.join(model, "en-us", "en-us"),
+            dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
+            samprate=RECOGNIZER_RATE_HZ, dither=True, loglevel="FATAL", logfn=os.devnull, **kw)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
+
+
+class SphinxRecognizer:
+    """CommandRecognizer on pocketsphinx; see the module docstring for the method."""
+
+    engine = "pocketsphinx"
+
+    def __init__(self, table: PhraseTable, on_wake: WakeCallback | None = None,
+                 thresholds: Thresholds = Thresholds(), keep_scores: bool = False) -> None:
+        import pocketsphinx
+
+        self.table = table
+        self.gate = Gate(table, on_wake=on_wake)
+        self.th = thresholds
+        self.keep_scores = keep_scores
+        self.scores: list[Scored] = []
+        # No filler words between grammar words and wider beams: measured 37 -> 46 of 60
+        # clean espeak-ng commands decoded exactly (docs/speech-in.md).
+        self._grammar = _decoder(lm=None, fsgusefiller=False, beam=1e-80, wbeam=1e-60, pbeam=1e-80)
+        missing = [w for w in vocabulary(table) if self._grammar.lookup_word(w) is None]
+        if missing:
+            raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
+                             + ", ".join(missing))
+        self._grammar.add_jsgf_string("commands", jsgf_grammar(table))
+        self._grammar.activate_search("commands")
+        self._ep = pocketsphinx.Endpointer(window=thresholds.endpoint_window_s,
+                                           sample_rate=RECOGNIZER_RATE_HZ)
+        self._frame_n = self._ep.frame_bytes // 2
+        self._buf = np.zeros(0, dtype=np.int16)
+        self._t_buf = 0.0  # stream time of _buf[0]
+        self._in_utt = False
+        self._utt_start = 0.0
+        self._utt: list[bytes] = []
+        self._utt_bytes = 0
+        self._max_utt_bytes = int(thresholds.max_utt_s * RECOGNIZER_RATE_HZ) * 2
+
+    # -- CommandRecognizer -------------------------------------------------------------
+    def set_mode(self, mode: str, window_s: float | None = None) -> None:
+        self.gate.set_mode(mode, window_s)
+
+    def accept(self, chunk: AudioChunk) -> list[Command]:
+        if chunk.rate_hz != RECOGNIZER_RATE_HZ:
+            raise ValueError(f"recognizer wants {RECOGNIZER_RATE_HZ} Hz chunks, got {chunk.rate_hz}")
+        if not len(self._buf):
+            self._t_buf = chunk.t_s
+        self._buf = np.concatenate([self._buf, chunk.samples.astype(np.int16, copy=False)])
+        out: list[Command] = []
+        while len(self._buf) >= self._frame_n:
+            frame, self._buf = self._buf[: self._frame_n], self._buf[self._frame_n:]
+            self._t_buf += self._frame_n / RECOGNIZER_RATE_HZ
+            self._step(self._ep.process(frame.tobytes()), chunk.end_s, out)
+        return out
+
+    def finish(self) -> list[Command]:
+        import pocketsphinx
+
+        out: list[Command] = []
+        t = self._t_buf + len(self._buf) / RECOGNIZER_RATE_HZ
+        frame = self._buf if len(self._buf) else np.zeros(self._frame_n, dtype=np.int16)
+        tail = self._ep.end_stream(frame.tobytes())
+        self._buf = np.zeros(0, dtype=np.int16)
+        if self._in_utt:
+            if tail:
+                self._feed(tail)
+            self._end_utt(t, out)
+        self._ep = pocketsphinx.Endpointer(window=self.th.endpoint_window_s,
+                                           sample_rate=RECOGNIZER_RATE_HZ)
+        return out
+
+    # -- internals ---------------------------------------------------------------------
+    def _feed(self, speech: bytes) -> None:
+        if self._utt_bytes <= self._max_utt_bytes:
+            self._utt.append(speech)
+            self._utt_bytes += len(speech)
+
+    def _step(self, speech: bytes | None, t_now: float, out: list[Command]) -> None:
+        if self._ep.in_speech and not self._in_utt:
+            self._in_utt = True
+            self._utt_start = self._ep.speech_start
+            self._utt, self._utt_bytes = [], 0
+        if speech is not None and self._in_utt:
+            self._feed(speech)
+        if self._in_utt and not self._ep.in_speech:
+            self._end_utt(t_now, out)
+
+    def _end_utt(self, t_now: float, out: list[Command]) -> None:
+        self._in_utt = False
+        if self._utt_bytes > self._max_utt_bytes:
+            self.gate.now = t_now  # far longer than any command: talk, not addressed to us
+            return
+        self._grammar.start_utt()
+        self._grammar.process_raw(b"".join(self._utt), no_search=False, full_utt=True)
+        self._grammar.end_utt()
+        scored = self._score(t_now)
+        if scored is None:
+            return
+        if self.keep_scores:
+            self.scores.append(scored)
+        if scored.accepted:
+            command = self.gate.decide(scored.words, scored.t_start, t_now)
+            if command is not None:
+                out.append(command)
+        else:
+            self.gate.now = t_now
+
+    def _score(self, t_now: float) -> Scored | None:
+        hyp = self._grammar.hyp()
+        if hyp is None or not hyp.hypstr:
+            return None
+        words = " ".join(hyp.hypstr.split())
+        segs = list(self._grammar.seg())
+        n_frames = max(1, self._grammar.n_frames())
+        spoken = [s for s in segs if _is_word(s.word)]
+        if not spoken:
+            return None
+        per_word = [_llr_per_frame(s) for s in spoken]
+        word_frames = sum(s.end_frame - s.start_frame + 1 for s in spoken)
+        utt_llr = sum(llr * (s.end_frame - s.start_frame + 1)
+                      for llr, s in zip(per_word, spoken)) / max(1, word_frames)
+        wake_llr = per_word[0] if spoken[0].word == self.table.wake_word else None
+        extra_s = max(0, n_frames - word_frames) / FRAMES_PER_S
+        accepted = (utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
+                    and (wake_llr is None or wake_llr >= self.th.wake_llr)
+                    and extra_s <= self.th.max_extra_s)
+        return Scored(words=words, t_start=self._utt_start, t_end=t_now, utt_llr=utt_llr,
+                      word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
+                      accepted=accepted)
+
+
+def _is_word(word: str) -> bool:
+    return not (word.startswith("<") or word.startswith("[") or word.startswith("+")
+                or word == "(NULL)")
+
+
+def _llr_per_frame(seg) -> float:
+    """A word's acoustic score per frame, natural log.
+
+    pocketsphinx normalises senone scores to the best senone of each frame, so this is the
+    log-likelihood ratio of the word against an unconstrained senone loop (0 = as good as
+    anything could be). The Python binding hands the score over exponentiated; a word so bad
+    that it underflows counts as -inf.
+    """
+    frames = seg.end_frame - seg.start_frame + 1
+    if seg.ascore <= 0.0:
+        return float("-inf")
+    return float(np.log(seg.ascore)) / max(1, frames)
+
+
