@@ -4,7 +4,9 @@ Scoring rules (docs/speech-in.md, "Benchmark"):
 - a positive clip is correct when the expected intent was emitted and no other intent was;
 - latency = t of the first correct command - speech_end_s (t is audio consumed at decision);
 - wake word alone, distractors and near-misses: any command is a false accept;
-- conversation: every command is a false accept; rate = commands / hours of talk.
+- conversation and own voice (Kindred's sentences without the wake word, as its microphone
+  would hear them if nothing gated it): every command is a false accept; rate = commands /
+  hours of audio.
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ def score(rows: list[dict], results: list[dict]) -> dict:
                 latencies.append(t - row["speech_end_s"])
             else:
                 confusions[f"{row['intent']} -> {'/'.join(got) or 'nothing'}"] += 1
-        elif kind == "conversation":
-            key = "clean" if row["noise"] == "none" else row["noise"]
+        elif kind in ("conversation", "own_voice"):
+            key = "own voice" if kind == "own_voice" else (
+                "clean" if row["noise"] == "none" else row["noise"])
             talk[key][0] += len(got)
             talk[key][1] += row["duration_s"] / 3600
         else:
@@ -121,13 +124,15 @@ def report(rows: list[dict], results: dict[str, tuple[list[dict], float]]) -> st
             bad, n = scores[e]["fa_clips"].get(kind, (0, 0))
             cells.append(f"{bad}/{n} clips" if n else "–")
         add(f"false accepts: {label}", "0", cells)
-    for key in ("clean", "babble"):
+    for key in ("clean", "babble", "own voice"):
         cells = []
         for e in engines:
             n, h = scores[e]["talk"].get(key, (0, 0.0))
             cells.append(f"{n / h:.2f}/h ({n} in {h:.2f} h)" + _mark(n / h <= TARGETS["fa_h"])
                          if h else "–")
-        add(f"false accepts per hour, conversation {key}", "≤ 0.2/h", cells)
+        label = ("Kindred's own sentences, ungated" if key == "own voice"
+                 else f"conversation {key}")
+        add(f"false accepts per hour, {label}", "≤ 0.2/h", cells)
     add("latency after end of speech, p50", "", [f"{scores[e]['lat_p50'] * 1000:.0f} ms"
                                                  for e in engines])
     add("latency after end of speech, p95", "≤ 400 ms",

@@ -9,7 +9,7 @@ clip is synthetic TTS audio; nothing is recorded from anyone. The build is seede
 cached: a second run with the same settings and command file does nothing.
 
 Manifest fields: file (relative), kind (positive | wake_only | distractor | near_miss |
-conversation), mode (addressed | prompted), style (one_breath | pause | bare | wake |
+conversation | own_voice), mode (addressed | prompted), style (one_breath | pause | bare | wake |
 sentence | talk), intent (expected intent or null), text, voice, speed, pitch, noise
 (none | white | pink | brown | babble | kitchen), snr_db (null = clean), rt60_s, split
 (dev | test, by voice: tune on dev, report on test), speech_start_s / speech_end_s (the
@@ -53,6 +53,7 @@ class Profile:
     wake_only: int = 24  # clips of the wake word alone
     conversation_hours: float = 1.0  # split evenly between clean and babble
     conversation_file_s: float = 300.0
+    own_voice_s: float = 900.0  # Kindred's own sentences read aloud (at most this long)
     babble_bed_s: float = 60.0
     reverb_fraction: float = 0.4  # of noisy clips; clean clips stay dry
     tail_s: float = 2.0  # room tone after speech, so latency can be measured
@@ -65,7 +66,7 @@ PROFILES = {
     "full": Profile("full"),
     "small": Profile("small", snrs=(None, 10.0),
                      distractor_snrs=(None, 10.0), wake_only=6, conversation_hours=2 / 60,
-                     conversation_file_s=60.0, babble_bed_s=20.0, rotate=True,
+                     conversation_file_s=60.0, own_voice_s=60.0, babble_bed_s=20.0, rotate=True,
                      distractor_every=3),
 }
 
@@ -219,7 +220,33 @@ class Builder:
                 "speech_end_s": None, "duration_s": round(n / au.RATE, 4),
                 "sentences": sentences}
 
-    def build(self, intents: dict[str, list[str]], wake: str) -> list[dict]:
+    def own_voice(self, index: int, texts: list[str], seconds: float) -> dict:
+        """What Kindred itself says (lines, questions, prayers), as heard by its own
+        microphone if nothing gated it; sentences naming the wake word are left out."""
+        rng = np.random.default_rng([self.seed, 3, index])
+        voice = ("en-us", "en-gb")[index % 2]
+        n = int(seconds * au.RATE)
+        sig = np.zeros(n, dtype=np.float32)
+        pos, said = int(0.5 * au.RATE), 0
+        while pos < n and said < len(texts):
+            x = self.renderer.render(texts[said], voice, 150)
+            x = au.set_level(x, -26 + rng.uniform(-2, 2))
+            end = min(n, pos + len(x))
+            sig[pos:end] += x[: end - pos]
+            said += 1
+            pos = end + int(rng.uniform(0.8, 2.0) * au.RATE)
+        n = min(n, pos)
+        sig = sig[:n] + au.scale_noise(10 ** (-2.6), au.pink(rng, n), 50.0)
+        rel = f"own_voice/{index:03d}.wav"
+        au.write_wav(self.out / rel, sig)
+        return {"file": rel, "kind": "own_voice", "mode": "addressed", "style": "talk",
+                "intent": None, "text": None, "voice": voice, "noise": "none", "snr_db": None,
+                "rt60_s": 0.0, "split": "dev" if index % 2 == 0 else "test",
+                "speech_start_s": None, "speech_end_s": None,
+                "duration_s": round(n / au.RATE, 4), "sentences": said}
+
+    def build(self, intents: dict[str, list[str]], wake: str,
+              own_texts: list[str] = ()) -> list[dict]:
         rows = [self.clip(i, s) for i, s in enumerate(clip_specs(self.profile, wake, intents))]
         per_noise = self.profile.conversation_hours * 3600 / 2
         index = 0
@@ -230,6 +257,15 @@ class Builder:
                 rows.append(self.conversation(index, noise, secs))
                 left -= secs
                 index += 1
+        texts = [t for t in own_texts if wake not in t.lower()]
+        np.random.default_rng([self.seed, 4]).shuffle(texts)
+        left, index = self.profile.own_voice_s, 0
+        while texts and left > 1.0:
+            row = self.own_voice(index, texts, min(self.profile.conversation_file_s, left))
+            rows.append(row)
+            left -= row["duration_s"]
+            texts = texts[row["sentences"]:]
+            index += 1
         self.renderer.close()
         return rows
 
@@ -241,20 +277,36 @@ def load_intents() -> tuple[str, dict[str, list[str]]]:
     return commands.wake_word, {k: list(v) for k, v in commands.intents.items()}
 
 
-def stamp_of(profile: Profile, seed: int, wake: str, intents: dict) -> dict:
-    words = json.dumps([wake, intents, tx.DISTRACTORS, tx.NEAR_MISSES,
+def load_own_texts() -> list[str]:
+    """Everything Kindred says from the content library (lines, questions, prayers)."""
+    from kindred.content.library import load_library
+
+    lib = load_library()
+    texts = list(lib.lines.values())
+    for q in lib.questions.values():
+        texts += [q.text] + ([q.follow_up] if q.follow_up else [])
+    texts += [p.text for p in lib.prayers.values()]
+    return texts
+
+
+def stamp_of(profile: Profile, seed: int, wake: str, intents: dict, own: list[str]) -> dict:
+    words = json.dumps([wake, intents, own, tx.DISTRACTORS, tx.NEAR_MISSES,
                         tx.conversation_sentences()], sort_keys=True)
     return {"version": VERSION, "seed": seed, "profile": asdict(profile),
             "words_sha256": hashlib.sha256(words.encode()).hexdigest()}
 
 
 def build_corpus(out: Path, profile: Profile, seed: int = 1, force: bool = False,
-                 wake: str | None = None, intents: dict[str, list[str]] | None = None) -> Path:
-    """Build (or reuse) the corpus in `out`; return the manifest path."""
+                 wake: str | None = None, intents: dict[str, list[str]] | None = None,
+                 own_texts: list[str] | None = None) -> Path:
+    """Build (or reuse) the corpus in `out`; return the manifest path. The command phrases
+    and Kindred's own sentences come from the content library unless given."""
     if intents is None or wake is None:
         wake, intents = load_intents()
+    if own_texts is None:
+        own_texts = load_own_texts()
     out = Path(out)
-    stamp = stamp_of(profile, seed, wake, intents)
+    stamp = stamp_of(profile, seed, wake, intents, own_texts)
     manifest = out / MANIFEST
     stamp_file = out / STAMP
     if not force and manifest.exists() and stamp_file.exists():
@@ -263,7 +315,7 @@ def build_corpus(out: Path, profile: Profile, seed: int = 1, force: bool = False
             if all((out / r["file"]).exists() for r in rows):
                 return manifest
     out.mkdir(parents=True, exist_ok=True)
-    rows = Builder(out, profile, seed).build(intents, wake)
+    rows = Builder(out, profile, seed).build(intents, wake, own_texts)
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(r) + "\n" for r in rows))
     tmp.replace(manifest)

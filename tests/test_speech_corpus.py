@@ -22,7 +22,8 @@ import speech_corpus_text as tx  # noqa: E402
 WAKE = "kindred"
 TINY = sc.Profile("tiny", styles=("one_breath", "pause", "bare"), snrs=(None, 5.0),
                   distractor_snrs=(None,), wake_only=2, conversation_hours=24 / 3600,
-                  conversation_file_s=12.0, babble_bed_s=6.0, distractor_every=16)
+                  conversation_file_s=12.0, babble_bed_s=6.0, distractor_every=16,
+                  own_voice_s=8.0)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,10 @@ def intents():
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory, intents):
     out = tmp_path_factory.mktemp("corpus")
-    sc.build_corpus(out, TINY, seed=3, wake=WAKE, intents=intents)
+    own = sc.load_own_texts()
+    assert len(own) > 100 and any(WAKE in t.lower() for t in own)
+    own = [t for t in own if len(t) < 80][:4] + ["You can say kindred, pause, at any time."]
+    sc.build_corpus(out, TINY, seed=3, wake=WAKE, intents=intents, own_texts=own)
     return out
 
 
@@ -50,7 +54,8 @@ def _digest(folder: Path) -> str:
 def test_manifest_covers_every_kind_and_points_at_16k_mono_wavs(tiny):
     rows = sc.load_manifest(tiny)
     kinds = {r["kind"] for r in rows}
-    assert kinds == {"positive", "wake_only", "distractor", "near_miss", "conversation"}
+    assert kinds == {"positive", "wake_only", "distractor", "near_miss", "conversation",
+                     "own_voice"}
     positives = [r for r in rows if r["kind"] == "positive"]
     assert len(positives) == 2 * 3 * 2  # intents x styles x SNRs
     assert {(r["mode"], r["style"]) for r in positives} == {
@@ -60,12 +65,14 @@ def test_manifest_covers_every_kind_and_points_at_16k_mono_wavs(tiny):
         info = sf.info(tiny / r["file"])
         assert (info.samplerate, info.channels, info.subtype) == (16000, 1, "PCM_16")
         assert info.duration == pytest.approx(r["duration_s"], abs=1e-3)
-        if r["kind"] != "conversation":
+        if r["kind"] not in ("conversation", "own_voice"):
             assert 0.4 < r["speech_start_s"] < r["speech_end_s"] <= r["duration_s"] - 1.9
             assert r["split"] in ("dev", "test")
     talk = [r for r in rows if r["kind"] == "conversation"]
     assert sorted(r["noise"] for r in talk) == ["babble", "none"]
     assert all(r["intent"] is None and r["sentences"] >= 2 for r in talk)
+    own = [r for r in rows if r["kind"] == "own_voice"]
+    assert sum(r["sentences"] for r in own) <= 4  # the sentence naming the wake word is left out
 
 
 def test_speech_end_is_where_the_clean_speech_stops(tiny):
@@ -89,7 +96,8 @@ def test_noise_is_mixed_at_the_requested_snr_on_active_speech():
     assert p == pytest.approx(0.1**2 / 2, rel=0.02)
     for snr in (20.0, 10.0, 5.0):
         noise = au.scale_noise(p, au.pink(rng, 32000), snr)
-        assert 10 * np.log10(p / np.mean(noise.astype(np.float64) ** 2)) == pytest.approx(snr, abs=0.01)
+        measured = 10 * np.log10(p / np.mean(noise.astype(np.float64) ** 2))
+        assert measured == pytest.approx(snr, abs=0.01)
 
 
 def test_reverb_tail_decays_by_rt60():
@@ -120,13 +128,13 @@ def test_noise_kinds_are_distinct_and_normalised():
 def test_build_is_deterministic_and_cached(tmp_path, tiny, intents):
     small = replace(TINY, conversation_hours=0.0, distractor_every=64)
     a, b = tmp_path / "a", tmp_path / "b"
-    sc.build_corpus(a, small, seed=5, wake=WAKE, intents=intents)
-    sc.build_corpus(b, small, seed=5, wake=WAKE, intents=intents)
+    sc.build_corpus(a, small, seed=5, wake=WAKE, intents=intents, own_texts=[])
+    sc.build_corpus(b, small, seed=5, wake=WAKE, intents=intents, own_texts=[])
     assert _digest(a) == _digest(b)
     first = (a / sc.MANIFEST).stat().st_mtime_ns
-    sc.build_corpus(a, small, seed=5, wake=WAKE, intents=intents)  # up to date: no rebuild
+    sc.build_corpus(a, small, seed=5, wake=WAKE, intents=intents, own_texts=[])  # cached
     assert (a / sc.MANIFEST).stat().st_mtime_ns == first
-    sc.build_corpus(a, small, seed=6, wake=WAKE, intents=intents)  # new seed: rebuilt
+    sc.build_corpus(a, small, seed=6, wake=WAKE, intents=intents, own_texts=[])  # rebuilt
     assert _digest(a) != _digest(b)
 
 
