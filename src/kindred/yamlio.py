@@ -101,7 +101,8 @@ def load_yaml_text(text: str, path: Path) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         raise YamlError(path, line, f"invalid YAML: {what}") from None
     except yaml.YAMLError as exc:
-        raise YamlError(path, 1, f"invalid YAML: {exc}") from None
+        raise YamlError(path, text.count("\n", 0, getattr(exc, "position", 0) or 0) + 1,
+                        f"invalid YAML: {str(exc).splitlines()[0]}") from None  # ReaderError: 2 lines
     except RecursionError:
         raise YamlError(path, 1, "invalid YAML: nested too deeply") from None
 
