@@ -38,6 +38,15 @@ def find_vosk_model(explicit: str | None) -> Path | None:
     candidates: list[Path] = []
     if explicit:
         candidates.append(Path(explicit))
+    try:  # the app's own search, when the speech-in factory has it
+        from kindred.config import load_config
+        from kindred.speech_in.factory import find_vosk_model as app_find
+
+        found = app_find(load_config())
+        if found is not None:
+            candidates.append(Path(found))
+    except Exception:  # a broken user config or an older tree must not stop the benchmark
+        pass
     try:
         from kindred.config import load_config
 
@@ -83,6 +92,10 @@ def make_recognizer(engine: str, vosk_model: Path | None):
         offer = {"config": config, "library": lib, "commands": lib.commands,
                  "table": PhraseTable(lib.commands, config.wake_word), "engine": engine,
                  "mode": "addressed"}
+        missing = [k for k, p in params.items() if k not in offer and p.default is p.empty
+                   and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if missing:
+            raise SystemExit(f"bench: build_recognizer wants {missing}; teach make_recognizer")
         return factory(**{k: v for k, v in offer.items() if k in params})
     table = PhraseTable(lib.commands, config.wake_word)
     if engine == "pocketsphinx":
