@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except KindredError as exc:
         for line in exc.lines:
-            print(f"kindred: {line}", file=sys.stderr)
+            print("kindred: " + " ".join(str(line).splitlines()), file=sys.stderr)  # one line, always
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("kindred: interrupted", file=sys.stderr)
