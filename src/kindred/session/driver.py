@@ -30,6 +30,9 @@ from kindred.session.questions import QuestionPicker
 from kindred.speech_out.speaker import Speaker
 
 
+_AUDIO = (ev.CancelSpeech, ev.SetVoice, ev.Speak, ev.Chime, ev.Listen)
+
+
 @dataclass
 class Played:
     """One thing the speaker was asked to play, for tests and the timing bench."""
@@ -63,8 +66,14 @@ class Driver:
         self._planned = clock.now()
 
     def perform(self, actions: list) -> None:
+        # Sound first (in order), then the bookkeeping: a history write (an fsync) must
+        # never delay a bell or a breath cue.
         for action in actions:
-            self._perform(action)
+            if isinstance(action, _AUDIO):
+                self._perform(action)
+        for action in actions:
+            if not isinstance(action, _AUDIO):
+                self._perform(action)
 
     def _queue_audio(self, duration: float, token: int, kind: str, text: str) -> None:
         now = self.clock.now()
