@@ -5,7 +5,8 @@ that is not a command decodes as [unk] instead of being forced onto a phrase. vo
 maintainer warns it is "not very suitable for phrase verification", so a final result is
 also verified here before the gate (gate.py) sees it:
 
-- no [unk] anywhere in it (a command mixed with talk is not a command);
+- no [unk] anywhere in it (a command mixed with talk is not a command), and exactly one
+  utterance of the grammar (vosk happily chains phrases: "next next stop" is talk);
 - every word's confidence (SetWords) at least `min_word_conf`, the wake word at least
   `min_wake_conf`;
 - the words were said at a speaking pace, not stretched over a long stretch of audio.
@@ -31,7 +32,7 @@ from kindred.content.phrases import PhraseTable
 from kindred.errors import ModelError
 from kindred.intents import Command
 from kindred.speech_in.gate import Gate, WakeCallback
-from kindred.speech_in.grammar import vosk_grammar
+from kindred.speech_in.grammar import utterances, vosk_grammar
 
 log = logging.getLogger("kindred.speech_in")
 
@@ -60,7 +61,7 @@ class VoskScored:
 def load_model(path: Path):
     import vosk
 
-    vosk.SetLogLevel(-1)
+    vosk.SetLogLevel(-2)  # -1 still prints warnings to stderr
     key = str(Path(path).resolve())
     if key not in _models:
         if not (Path(path) / "am").is_dir() and not (Path(path) / "final.mdl").exists():
@@ -93,6 +94,7 @@ class VoskRecognizer:
             log.warning("vosk model lacks %d grammar word(s); they will never be heard", len(missing))
         self._rec = vosk.KaldiRecognizer(model, RECOGNIZER_RATE_HZ, vosk_grammar(table))
         self._rec.SetWords(True)
+        self._utterances = set(utterances(table))
         self._stream_t0: float | None = None  # stream time when the recognizer (re)started
         self._consumed = 0.0
         self._ep = None
@@ -164,6 +166,8 @@ class VoskRecognizer:
         tokens = text.split()
         if UNK in tokens or not words:
             scored.reason = "unk"
+        elif text not in self._utterances:
+            scored.reason = "not one grammar utterance"  # vosk chains phrases; talk does that
         elif min(confs) < self.th.min_word_conf:
             scored.reason = "low word confidence"
         elif tokens[0] == self.table.wake_word.split()[0] and confs[0] < self.th.min_wake_conf:
@@ -183,6 +187,6 @@ def _words(table: PhraseTable) -> set[str]:
 
 
 def _new_endpointer(window_s: float):
-    import pocketsphinx
+    from kindred.speech_in.sphinx_engine import new_endpointer
 
-    return pocketsphinx.Endpointer(window=window_s, sample_rate=RECOGNIZER_RATE_HZ)
+    return new_endpointer(window_s)
