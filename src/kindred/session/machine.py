@@ -172,7 +172,9 @@ class SessionMachine(Replies):
         self.units = flatten(plan, self.library, self.config.faith)
         self.index = -1
         self._emit(ev.RecordBegin(plan.id))
-        self.timeline.add("session_end", now + self.session_minutes * 60.0, None)
+        flexible = any(u.kind == "talk" and u.step.talk.flexible for u in self.units)
+        minutes = self.session_minutes if flexible else plan.minutes  # the plan's own length
+        self.timeline.add("session_end", now + minutes * 60.0, None)
         self.start_unit(0, now)
 
     def step_done(self, t: float) -> None:
