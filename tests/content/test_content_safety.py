@@ -53,7 +53,7 @@ def test_control_characters(content):
     path = content.builtin / "exercises.yaml"
     path.write_text("exercises:\n  - id: e\x00\n")
     [error] = content.errors()
-    assert error.startswith(f"{path}:1: invalid YAML: ")
+    assert error.startswith(f"{path}:2: invalid YAML: ")  # the NUL is on line 2
 
 
 def test_broken_link(content):
