@@ -51,8 +51,12 @@ def model_status(dest_dir: Path | None = None, name: str = VOSK_MODEL_NAME) -> d
 
 
 def fetch_model(url: str = MODEL_URL, sha256: str = MODEL_SHA256, dest_dir: Path | None = None,
-                name: str = VOSK_MODEL_NAME, progress: TextIO | None = sys.stderr) -> Path:
-    """Download, verify and unpack; return the model folder. Does nothing if it is there."""
+                name: str = VOSK_MODEL_NAME, progress: TextIO | None | str = "stderr") -> Path:
+    """Download, verify and unpack; return the model folder. Does nothing if it is there.
+
+    progress: a text stream for the progress bar, None for none; default sys.stderr."""
+    if progress == "stderr":
+        progress = sys.stderr
     dest_dir = dest_dir or models_dir()
     target = dest_dir / name
     if (target / "am").is_dir():

@@ -1,0 +1,66 @@
+"""The wake word and listening modes (voice-contract.md), on the real command table."""
+
+from __future__ import annotations
+
+import pytest
+
+from kindred.content.library import load_library
+from kindred.content.phrases import PhraseTable
+from kindred.intents import INTENTS
+from kindred.speech_in.gate import WAKE_WINDOW_S, Gate
+from kindred.speech_in.grammar import jsgf_grammar, utterances, vosk_grammar
+
+
+@pytest.fixture(scope="module")
+def table() -> PhraseTable:
+    return PhraseTable(load_library().commands)
+
+
+def test_grammar_comes_from_the_command_file(table):
+    said = utterances(table)
+    for phrase, intent in table.by_phrase.items():
+        assert f"kindred {phrase}" in said and phrase in said
+        assert phrase in jsgf_grammar(table)
+    assert set(table.by_phrase.values()) == set(INTENTS)
+    assert '"[unk]"' in vosk_grammar(table)
+
+
+def test_addressed_phrase_is_a_command_bare_phrase_is_not(table):
+    gate = Gate(table)
+    c = gate.decide("kindred next question", 1.0, 2.5)
+    assert (c.intent, c.heard, c.t) == ("next", "kindred next question", 2.5)
+    assert gate.decide("next question", 5.0, 6.0) is None
+    assert gate.decide("kindred banana", 7.0, 8.0) is None
+
+
+def test_wake_word_alone_acknowledges_and_opens_one_window(table):
+    wakes = []
+    gate = Gate(table, on_wake=wakes.append)
+    assert gate.decide("kindred", 1.0, 1.6) is None
+    assert wakes == [1.6]
+    assert gate.decide("pause", 3.0, 3.6).intent == "pause"
+    assert gate.decide("resume", 4.0, 4.6) is None  # the window served one phrase
+
+
+def test_wake_window_expires(table):
+    gate = Gate(table)
+    gate.decide("kindred", 1.0, 1.6)
+    assert gate.decide("pause", 1.6 + WAKE_WINDOW_S + 0.1, 7.0) is None
+
+
+def test_prompted_window_accepts_bare_phrases_then_falls_back(table):
+    gate = Gate(table)
+    gate.set_mode("prompted", 5.0, now=10.0)
+    assert gate.decide("yes", 12.0, 12.8).intent == "yes"
+    assert gate.mode == "addressed"  # answered: the finite window closed
+    assert gate.decide("no", 13.0, 13.5) is None
+    gate.set_mode("prompted", 2.0, now=20.0)
+    assert gate.decide("no", 23.0, 23.5) is None  # started after the window
+    assert gate.decide("kindred stop", 24.0, 24.5).intent == "stop"  # addressed always works
+
+
+def test_open_ended_prompted_mode_accepts_every_bare_phrase(table):
+    gate = Gate(table)
+    gate.set_mode("prompted", None)
+    assert [gate.decide(w, t, t + 0.5).intent for t, w in [(1, "yes"), (3, "no"), (5, "next")]] \
+        == ["yes", "no", "next"]
