@@ -150,6 +150,8 @@ def report(rows: list[dict], results: dict[str, tuple[list[dict], float]]) -> st
     out += "| mode | condition | " + " | ".join(engines) + " |\n|---|---|" + "---|" * len(engines)
     for mode in ("addressed", "prompted"):
         for noise in noises:
+            if all((mode, noise) not in scores[e]["by_noise"] for e in engines):
+                continue
             out += f"\n| {mode} | {noise} | " + " | ".join(
                 _pct(scores[e]["by_noise"].get((mode, noise))) for e in engines) + " |"
     for e in engines:
