@@ -22,8 +22,8 @@ def questions(tmp_path_factory):
     return load_library(user_dir=Path("/nonexistent"), builtin_dir=folder).questions
 
 
-def picker(questions, asked=(), day=date(2025, 3, 4), faith=False, earlier=False):
-    return QuestionPicker(questions, list(asked), day, faith, earlier_session_today=earlier)
+def picker(questions, asked=(), day=date(2025, 3, 4), faith=False):
+    return QuestionPicker(questions, list(asked), day, faith)
 
 
 def test_the_evening_question_is_stable_for_the_date_and_light(questions):
@@ -35,12 +35,24 @@ def test_the_evening_question_is_stable_for_the_date_and_light(questions):
 
 
 def test_a_second_session_the_same_evening_gets_the_same_question(questions):
+    day = date(2025, 3, 4)
     tonight = picker(questions).evening(EVENING).id
-    asked = [tonight, "d2"]  # the first session tonight also went on to a deeper one
-    again = picker(questions, asked=asked, earlier=True).evening(EVENING)
-    assert again.id == tonight
-    tomorrow = picker(questions, asked=asked, day=date(2025, 3, 5), earlier=False).evening(EVENING)
-    assert tomorrow.id not in asked
+    asked = [(tonight, day), ("d2", day)]  # the first session tonight also went deeper
+    again = picker(questions, asked=asked, day=day)
+    assert again.evening(EVENING).id == tonight
+    assert again.another(EVENING).id not in {tonight, "d2"}  # "next" brings something new
+    tomorrow = picker(questions, asked=asked, day=date(2025, 3, 5)).evening(EVENING)
+    assert tomorrow.id not in {tonight, "d2"}
+
+
+def test_tonights_question_comes_from_the_dates_not_the_order(questions):
+    day = date(2025, 3, 4)
+    # yesterday's questions came last in the history; tonight's was asked first
+    asked = [("l3", day), ("l1", date(2025, 3, 3)), ("l2", date(2025, 3, 3))]
+    assert picker(questions, asked=asked, day=day).evening(EVENING).id == "l3"
+    # a step whose pool leaves tonight's question out picks one of its own
+    deeper = picker(questions, asked=asked, day=day).evening(QuestionPick(depths=[Depth.deeper]))
+    assert deeper.depth == Depth.deeper
 
 
 def test_no_question_repeats_until_the_pool_is_exhausted(questions):

@@ -159,6 +159,24 @@ def test_asked_question_ids_oldest_first_and_kept_across_opens(tmp_path):
         assert h.asked_question_ids() == ["light-01", "deep-02", "light-01"]
 
 
+def test_asked_questions_carry_their_local_date(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    late = datetime(2026, 3, 4, 23, 30, tzinfo=CET)  # 22:30 UTC: the local date is the 4th
+    with History(path) as h:
+        s1 = h.begin_session("evening", EVENING)
+        h.record_question(s1, "light-01", EVENING)
+        h.record_question(s1, "deep-02", late)
+        h.end_session(s1, "completed", late)
+        s2 = h.begin_session("checkin", datetime(2026, 3, 5, 8, 0))  # naive: local time
+        h.record_question(s2, "light-03", datetime(2026, 3, 5, 8, 1))
+    with History(path) as h:
+        rows = h.asked_questions()
+    assert [q for q, _ in rows] == ["light-01", "deep-02", "light-03"]
+    assert rows[0][1] == EVENING and rows[1][1] == late
+    assert [at.date() for _, at in rows] == [date(2026, 3, 4), date(2026, 3, 4), date(2026, 3, 5)]
+    assert all(at.tzinfo is not None for _, at in rows)
+
+
 def test_sessions_this_week_uses_the_local_iso_week(history):
     def add(moment, status="completed"):
         sid = history.begin_session("evening", moment)

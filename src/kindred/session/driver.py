@@ -172,10 +172,7 @@ def run_session(plan_id: str | None, config: Config, library: Library, speaker: 
         return wall0 + timedelta(seconds=clock.now() - mono0)
 
     history.mark_interrupted()
-    earlier_today = any(s.local_date == day for s in history.sessions()) \
-        if hasattr(history, "sessions") else False
-    picker = QuestionPicker(library.questions, history.asked_question_ids(), day, config.faith,
-                            earlier_session_today=earlier_today)
+    picker = QuestionPicker(library.questions, history.asked_questions(), day, config.faith)
     machine = SessionMachine(library, config, picker, plan_id=plan_id,
                              session_minutes=session_minutes,
                              sessions_this_week=history.sessions_this_week(day))

@@ -6,9 +6,11 @@ Rules:
   for faith), repair questions only when the step's selector names the repair depth.
 - No question repeats for a couple until the pool is exhausted: the asked history (oldest
   first) is walked in cycles; a cycle ends when every pool question has been asked.
-- The evening question is deterministic from the date and the eligible pool, so it is the
-  same question all evening, and a different one tomorrow. A second session on the same
-  evening gets the same question back (see `evening`).
+- The evening question belongs to the local date. The first session of the evening picks
+  it (deterministically, from the date and the questions still unasked in this cycle) and
+  the history records it with its date; any later session that day finds it in the
+  history and reads the SAME question again. Tomorrow, with a new date, a new one. The
+  history's dates decide this, not the order of recent ids.
 - Within a session each "next" goes one depth deeper, up to the deepest the step allows
   (light before vulnerable), never repeating a question already asked in this session.
 """
@@ -17,11 +19,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from kindred.content.models import DEPTH_ORDER, Depth, Question, QuestionPick, Theme
 
-SAME_EVENING_LOOKBACK = 8  # questions asked earlier today that we look back over
+Asked = tuple[str, date]  # a question id and the local date it was asked on
 
 
 def _rank(key: str, ids: Sequence[str]) -> str:
@@ -42,14 +44,35 @@ def current_cycle(pool_ids: set[str], asked: Iterable[str]) -> set[str]:
     return cycle
 
 
+def dated(asked: Iterable[tuple[str, date | datetime] | str]) -> list[Asked]:
+    """History rows as (id, local date). A datetime keeps its own offset's date; a bare id
+    (no date known) counts as asked on some earlier day."""
+    out: list[Asked] = []
+    for item in asked:
+        if isinstance(item, str):
+            out.append((item, date.min))
+            continue
+        qid, when = item
+        out.append((qid, when.date() if isinstance(when, datetime) else when))
+    return out
+
+
 class QuestionPicker:
-    def __init__(self, questions: dict[str, Question], asked_ids: Sequence[str], today: date,
-                 faith: bool, earlier_session_today: bool = False) -> None:
+    def __init__(self, questions: dict[str, Question],
+                 asked: Sequence[tuple[str, date | datetime] | str], today: date,
+                 faith: bool) -> None:
         self.questions = questions
-        self.asked = list(asked_ids)  # from the history, oldest first
+        self.asked_dated = dated(asked)  # from the history, oldest first
         self.today = today
         self.faith = faith
-        self.earlier_session_today = earlier_session_today
+        # a question asked again in a second session the same evening is one asking, not two
+        seen: set[Asked] = set()
+        self.asked: list[str] = []
+        for row in self.asked_dated:
+            if row not in seen:
+                seen.add(row)
+                self.asked.append(row[0])
+        self.asked_tonight = list(dict.fromkeys(q for q, day in self.asked_dated if day == today))
         self.session_asked: list[str] = []
         self.depth_index: int | None = None
 
@@ -92,24 +115,16 @@ class QuestionPicker:
     # -- choosing ---------------------------------------------------------------------------
 
     def evening(self, pick: QuestionPick) -> Question | None:
-        """Tonight's question: the lightest depth the step allows, stable for the date."""
+        """Tonight's question: the one already asked tonight (the first in this pool), or
+        else a new pick at the lightest depth the step allows, stable for the date."""
         pool = self.pool(pick)
         depths = self._depths(pick)
         if not pool:
             return None
-        chosen = None
-        if self.earlier_session_today:
-            # The history keeps ids only; if a recent question is exactly what tonight's
-            # pick was before it was asked, it is tonight's question: ask it again.
-            n = len(self.asked)
-            for k in range(1, min(SAME_EVENING_LOOKBACK, n) + 1):
-                before = self.asked[: n - k]
-                then = self._choose(pool, before, depths, "evening")
-                if then is not None and then.id == self.asked[n - k]:
-                    chosen = self.questions[self.asked[n - k]]
-                    break
-        if chosen is None:
-            chosen = self._choose(pool, self.asked, depths, "evening")
+        in_pool = {q.id for q in pool}
+        earlier = [q for q in self.asked_tonight if q in in_pool and q not in self.session_asked]
+        chosen = self.questions[earlier[0]] if earlier else \
+            self._choose(pool, self.asked, depths, "evening")
         if chosen is not None:
             self._mark(chosen, depths)
         return chosen

@@ -300,6 +300,16 @@ class History:
             return [r[0] for r in self._db.execute(
                 "SELECT question_id FROM questions_asked ORDER BY id")]
 
+    def asked_questions(self) -> list[tuple[str, datetime]]:
+        """Every question asked with when it was asked, oldest first (repeats kept).
+
+        Each datetime carries the UTC offset it was written with, so `.date()` is the
+        couple's local calendar date at the time: what "this evening" means.
+        """
+        with self._guard():
+            return [(qid, datetime.fromisoformat(at)) for qid, at in self._db.execute(
+                "SELECT question_id, asked_at FROM questions_asked ORDER BY id")]
+
     def sessions_this_week(self, today: date) -> int:
         """Completed and stopped sessions started in the ISO week (Mon-Sun) holding `today`."""
         monday = week_monday(today)
