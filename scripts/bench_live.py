@@ -121,7 +121,7 @@ def listen(seconds: float, recognizer) -> dict[str, float]:
 
 
 def barge_in(trials: int, env: dict[str, str], tmp: Path) -> list[float]:
-    """Speaker reads a long line; "kindred stop" (espeak-ng) is fed into the mic 6.5 s in.
+    """Speaker reads a long line; "kindred stop" (espeak-ng) is fed into the mic 9 s in.
     Reaction = when the speaker's sound stopped (player timeline, after the fade) minus the
     end of the last voiced sample of the command (paplay spawn + 12 ms measured latency).
     The recognizer runs with loosened thresholds (espeak's voice scores below the tuned
@@ -146,7 +146,8 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path) -> list[float]:
     loose = Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
     table = PhraseTable(load_library().commands)
     line = ("When you want to end the session, just say kindred stop. This line goes on for a "
-            "while longer, so that there is plenty of time to talk over it, and then some more.")
+            "while longer, so that there is plenty of time to talk over it, and then some more, "
+            "because a person may well interrupt late in a long line, and that should work too.")
     out = []
     speaker = open_speaker(Config())
     for _ in range(trials):
@@ -154,7 +155,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path) -> list[float]:
                             speaker, EchoGuard(table, speaker.timeline), lambda c: None).start()
         time.sleep(0.3)
         speaker.say(line)
-        time.sleep(6.5)
+        time.sleep(9.0)  # > 5 s after the line itself said "kindred stop" (echo guard)
         t_spawn = time.monotonic()
         subprocess.run([str(VA), "feed", str(wav)], env=env, check=True, capture_output=True)
         time.sleep(1.5)

@@ -175,7 +175,7 @@ def resolve_output(spec: str | int | None = None, sd: ModuleType | None = None) 
 
 
 def describe(index: int, sd: ModuleType | None = None) -> str:
-    """A short name for messages: 'pulse (44100 Hz)'."""
+    """The device's name, for messages."""
     sd = sd or sounddevice()
     try:
         d = sd.query_devices(index)

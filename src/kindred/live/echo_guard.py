@@ -8,12 +8,14 @@ text, start and end of every utterance and chime, in time.monotonic() seconds):
    device latency): allowed as is.
 2. Heard while the speaker was playing: the bar is raised. Only the barge-in intents
    (stop, pause) pass, and only when addressed with the wake word ("kindred, stop").
-3. Whatever was heard must not be words the speaker itself was saying at that moment: if
-   the heard words appear, in order, inside the text of an overlapping utterance, and the
-   speaker reached the end of those words shortly before the decision (position in the
-   text scaled to the utterance's duration, within `words_tol_s` + 5 % of the duration),
-   it is our own echo. This rejects "say kindred stop to end" coming back through the
-   microphone, yet still lets a person say "kindred, stop" over a later part of that line.
+3. Whatever was heard must not be words the speaker itself said recently: if the heard
+   words appear, in order, inside the text of an overlapping utterance, and the speaker
+   reached the end of those words at most MAX_UTT_S before the decision (a recognizer
+   may decide on one long utterance only when it ends; the position in the text is
+   scaled to the utterance's duration, with `words_tol_s` + 5 % slack), it is our own
+   echo. This rejects "say kindred stop to end" coming back through the microphone,
+   yet still lets a person say "kindred, stop" over a later part of that line (more
+   than MAX_UTT_S after the line itself said it).
 
 The span of the utterance is not known exactly (a Command carries only its decision time),
 so it is estimated: the words ended DECISION_LAG_S before the decision (the endpointer's
@@ -36,6 +38,7 @@ ECHO_TAIL_S = 0.25  # device latency + the loudest part of a room's reverb
 WORD_S = 0.45  # a spoken command word, generously
 DECISION_LAG_S = 0.4  # the recognizer decides after trailing silence (endpointer window)
 WORDS_TOL_S = 0.6
+MAX_UTT_S = 5.0  # the longest utterance a recognizer decodes (SphinxRecognizer's max_utt_s)
 
 
 class Played(Protocol):
@@ -98,7 +101,8 @@ class EchoGuard:
         while start >= 0:
             frac = min(1.0, (start + len(needle) - 1) / max(1, len(padded) - 2))
             said_at = u.start_s + frac * duration
-            if abs(heard_at - DECISION_LAG_S - said_at) <= tol:
+            ended = heard_at - DECISION_LAG_S
+            if ended - MAX_UTT_S - tol <= said_at <= ended + tol:
                 return True
             start = padded.find(needle, start + 1)
         return False
