@@ -78,9 +78,9 @@ def make_recognizer():
     from kindred.config import Config
 
     try:
-        from kindred.speech_in.factory import make_recognizer as make  # type: ignore
+        from kindred.speech_in.factory import build_recognizer  # type: ignore
 
-        return make(Config())
+        return build_recognizer(Config())
     except ImportError:
         from kindred.content.library import load_library
         from kindred.content.phrases import PhraseTable

@@ -33,12 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _recognizer_factory() -> Callable[[Config], object] | None:
-    """speech_in's factory if it exists: make_recognizer(config) -> CommandRecognizer."""
+    """speech_in's factory: build_recognizer(config) -> CommandRecognizer (None if absent)."""
     try:
         mod = importlib.import_module("kindred.speech_in.factory")
     except ImportError:
         return None
-    return getattr(mod, "make_recognizer", None)
+    return getattr(mod, "build_recognizer", None) or getattr(mod, "make_recognizer", None)
 
 
 def run(args: argparse.Namespace) -> int:
