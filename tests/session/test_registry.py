@@ -122,9 +122,10 @@ def test_intent_in_state_answers_and_the_session_still_ends(lib, state, intent):
 def test_unfitting_intents_get_a_kind_answer(lib):
     mini = machine_in(lib, "talk")
     texts = [a.text for a in mini.say("yes") if isinstance(a, ev.Speak)]
-    assert texts == [Lines(lib.lines)("not_asking")]
+    assert texts == ["I didn't ask anything just now. Say kindred, help, to hear what you can say."]
     mini = machine_in(lib, "breathing")
-    assert [a.text for a in mini.say("begin") if isinstance(a, ev.Speak)] == [Lines(lib.lines)("already_in_session")]
+    assert [a.text for a in mini.say("begin") if isinstance(a, ev.Speak)] == [
+        "We're already in a session. Say kindred, help, to hear what you can say."]
 
 
 def test_help_mentions_a_counsellor_in_every_state(lib):
@@ -132,6 +133,20 @@ def test_help_mentions_a_counsellor_in_every_state(lib):
         mini = machine_in(lib, state)
         texts = " ".join(a.text for a in mini.say("help") if isinstance(a, ev.Speak))
         assert "counsellor" in texts, state
+        assert "{" not in texts
+        if state not in ("asking",):  # a yes/no question is answered without the wake word
+            assert "Say kindred, then " in texts, state
+        assert len(texts.split()) <= 30, f"help in {state} is too long to hear: {texts}"
+
+
+def test_spoken_lines_use_the_configured_wake_word(lib):
+    config = Config(wake_word="hey there")
+    mini = Mini(SessionMachine(lib, config, QuestionPicker(lib.questions, [], date(2025, 3, 4), False)))
+    mini.perform(mini.m.start(0.0))
+    texts = [a.text for a in mini.say("help") + mini.say("yes") if isinstance(a, ev.Speak)]
+    assert texts[0].startswith("Say hey there, then start a session")
+    assert texts[1].endswith("Say hey there, help, to hear what you can say.")
+    assert not any("kindred" in t.lower() for t in texts)
 
 
 def test_stop_cancels_speech_first_and_records_stopped(lib):
@@ -184,3 +199,11 @@ def test_repeat_during_talk_repeats_the_question_not_a_cue(lib):
             break
     texts = [a.text for a in mini.say("repeat") if isinstance(a, ev.Speak)]
     assert texts and texts[0].startswith("Question ") and "Halfway" not in texts[0]
+
+
+@pytest.mark.parametrize("wake, said", [("kindred", "kindred"), ("Hey Kin", "Hey Kin")])
+def test_the_real_evening_arrival_line_says_the_configured_wake_word(run, wake, said):
+    _, speaker = run("evening", [(25.0, "stop")], config=Config(wake_word=wake))
+    assert (f"You can say {said}, pause, or {said}, stop, at any time. "
+            "While you talk, I will stay quiet.") in speaker.said()
+    assert not any("{" in text for text in speaker.said())

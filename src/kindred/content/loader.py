@@ -240,7 +240,9 @@ def read_lines(path: Path, data: Any, report: Report) -> dict[str, str]:
     if not _top_mapping(path, data, "lines:", report):
         return {}
     try:
-        return dict(LinesFile.model_validate(data).lines)
+        lines = dict(LinesFile.model_validate(data).lines)
+        validate.check_line_placeholders(data["lines"], path, report)
+        return lines
     except ValidationError as exc:
         for line, text in error_rows(exc.errors(include_url=False), data):
             report.add(path, line, text)
@@ -341,6 +343,7 @@ def load_checked(builtin: Path, user: Path | None, *, explicit_user: bool = Fals
     broken = set().union(*(folder.broken for folder in folders))
     validate.check_pools(base, merged, broken, report)
     validate.check_plans(merged, broken, report)
+    validate.check_placeholders(merged, report)
     if report:
         raise ContentError(report.lines())
 

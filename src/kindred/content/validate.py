@@ -22,6 +22,7 @@ from kindred.content.models import (
     DEPTH_ORDER, ID_PATTERN, ExerciseRef, PrayerStep, QuestionStep,
 )
 from kindred.content.phrases import normalize
+from kindred.content.placeholders import SPOKEN_FIELDS, SPOKEN_PLACEHOLDERS, allowed_in_line, problems
 from kindred.intents import INTENTS
 from kindred.validation import describe_loc
 from kindred.yamlio import line_of
@@ -309,6 +310,48 @@ def check_pools(builtin: Folder, merged: dict[str, dict[str, Item]], broken: set
         report.add(path, 0, "file not found; at least one question is needed")
 
 
+# ---- {placeholders} in spoken text -------------------------------------------------------
+
+def _spoken_strings(node: Any, loc: tuple = ()) -> list[tuple[tuple, str]]:
+    """(location, text) of every spoken field inside a raw item (see SPOKEN_FIELDS)."""
+    out: list[tuple[tuple, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and key in SPOKEN_FIELDS:
+                out.append((loc + (key,), value))
+            elif isinstance(value, (dict, list)):
+                out += _spoken_strings(value, loc + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                out += _spoken_strings(value, loc + (index,))
+    return out
+
+
+def check_placeholders(merged: dict[str, dict[str, Item]], report: Report) -> None:
+    """Spoken text in questions, prayers, exercises and plans uses only {wake_word}."""
+    for kind in ("question", "prayer", "exercise", "plan"):
+        for item in merged[kind].values():
+            if item.model is None:
+                continue  # its problems are already reported
+            for loc, text in _spoken_strings(item.raw):
+                for what in problems(text, SPOKEN_PLACEHOLDERS):
+                    report.add(item.path, line_of(item.raw, loc, default=item.line),
+                               f"{item.label}: {describe_loc(loc)} {what}")
+
+
+def check_line_placeholders(raw_lines: Any, path: Path, report: Report) -> None:
+    """Each line in lines.yaml uses only {wake_word} and the values the engine gives it."""
+    if not isinstance(raw_lines, dict):
+        return
+    for key, text in raw_lines.items():
+        if not isinstance(text, str):
+            continue
+        line = raw_lines.line_for(key) if hasattr(raw_lines, "line_for") else 1
+        for what in problems(text, allowed_in_line(str(key))):
+            report.add(path, line, f"lines.{key} {what}")
+
+
 # ---- spoken commands ---------------------------------------------------------------------
 
 def check_commands(raw_intents: Any, wake_word: str | None, path: Path, intents_line: int,
@@ -365,5 +408,6 @@ def summary(library, *, user: Path | None = None, added: int = 0, replaced: int 
     return text
 
 
-__all__ = ["Folder", "Item", "Report", "check_commands", "check_ids", "check_plans",
-           "check_pools", "display", "error_rows", "merge", "plain_what", "summary"]
+__all__ = ["Folder", "Item", "Report", "check_commands", "check_ids", "check_line_placeholders",
+           "check_placeholders", "check_plans", "check_pools", "display", "error_rows", "merge",
+           "plain_what", "summary"]

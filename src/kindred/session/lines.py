@@ -1,13 +1,13 @@
-"""The assistant's own sentences (content/lines.yaml), looked up by key and filled in."""
+"""The assistant's own sentences (content/lines.yaml), looked up by key and filled in.
+
+`lines(key, time=...)` fills the line's own values (see content/placeholders.py); the
+`{wake_word}` any spoken text may hold is filled by the machine when it speaks.
+"""
 
 from __future__ import annotations
 
-import re
-
+from kindred.content.placeholders import fill
 from kindred.errors import ContentError
-from kindred.session.speech_text import capitalize_first
-
-_SENTENCE_START = re.compile(r"([.!?]\s+)([a-z])")
 
 # Every key the session engine speaks. A test checks that content/lines.yaml has them all.
 REQUIRED_LINES: tuple[str, ...] = (
@@ -42,7 +42,4 @@ class Lines:
             template = self._lines[key]
         except KeyError:
             raise ContentError([f"lines.yaml: missing line '{key}'"]) from None
-        if not values:
-            return template
-        text = capitalize_first(template.format(**values))
-        return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+        return fill(template, values) if values else template

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kindred.config import Config
 from kindred.content.library import Library
 from kindred.content.models import Plan, QuestionPick
+from kindred.content.placeholders import fill
 from kindred.errors import ContentError
 from kindred.session import events as ev
 from kindred.session.lines import Lines
@@ -39,6 +40,11 @@ _STATE_OF_KIND = {"say": "speaking", "chime": "speaking", "question": "speaking"
                   "close": "closing"}
 
 
+def spoken_values(config: Config) -> dict[str, str]:
+    """What `{placeholders}` in any spoken text become (content/placeholders.py)."""
+    return {"wake_word": " ".join(config.wake_word.split())}
+
+
 @dataclass
 class _Pending:
     text: str | None  # None for a chime
@@ -56,6 +62,7 @@ class SessionMachine(Replies):
         self.picker = picker
         self.lines = Lines(library.lines)
         self.lines.check()
+        self.spoken_values = spoken_values(config)
         self.timeline = Timeline()
         self.session_minutes = float(session_minutes or config.session_minutes)
         self.sessions_before = sessions_this_week
@@ -136,6 +143,7 @@ class SessionMachine(Replies):
         return self._token
 
     def say(self, text: str, kind: str = "content", then: Callable[[float], None] | None = None) -> int:
+        text = fill(text, self.spoken_values)
         token = self._next_token()
         if kind == "content":
             self.last_content = text
