@@ -53,7 +53,7 @@ class Sandbox:
         return self.root / name
 
     def env(self, log: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDRED_", "XDG_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDRED_", "XDG_", "PULSE_"))}
         env.update(
             KINDRED_CONFIG_DIR=str(self.dir("config")),
             KINDRED_DATA_DIR=str(self.dir("data")),
