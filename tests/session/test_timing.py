@@ -45,7 +45,9 @@ def test_a_cue_that_falls_during_speech_plays_right_after_it(run):
     t0 = _talk_start(probe).planned - 1000.0
     five = t0 + 19 * 60 - 300
     result, speaker = run("evening", script=[(five - 5, "next")])
-    question = [p for p in result.played if p.text.startswith("Here's another one.")][0]
+    intro = next(i for i, p in enumerate(result.played) if p.text == "Here's another one.")
+    question = result.played[intro + 1]  # its own utterance, right after the intro
+    assert question.starts == pytest.approx(result.played[intro].starts + 3 * 60 / 160 + 0.3)
     cue = _at(result, "cue", "Five minutes left.")[0]
     assert cue.planned == 1000.0 + five
     assert cue.starts > cue.planned  # queued behind the question
@@ -107,7 +109,9 @@ def test_slower_stretches_the_following_breaths_and_persists(run, library):
     assert starts[1] - starts[0] == pytest.approx(period)  # the breath in progress keeps its pace
     for j in range(2, 7):
         assert starts[j] - starts[j - 1] == pytest.approx(period * 1.2)
-    assert _breaths(result)[1].text.startswith("A little slower now.")
+    note = [p for p in result.played if p.text == "A little slower now."]
+    assert [p.planned for p in note] == [starts[1]]  # said with the second breath, just before it
+    assert result.played[result.played.index(note[0]) + 1].text == "Two. Breathe in."
     assert saved[-1].breath_pace == 1.2 and saved[-1].rate_wpm == 140
     assert speaker.settings.rate_wpm == 140
 

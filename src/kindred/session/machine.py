@@ -21,9 +21,11 @@ from kindred.session import events as ev
 from kindred.session.lines import Lines
 from kindred.session.questions import QuestionPicker
 from kindred.session.replies import Replies
-from kindred.session.speech_text import number_words, ordinal_words
 from kindred.session.schedule import Timeline
 from kindred.session.steps import Unit, flatten, pick_prayer, talk_seconds
+from kindred.session.utterances import (
+    breath_hold_text, breath_in_text, breath_out_text, cadence_line, spoken_values,
+)
 
 STEP_GAP_S = 1.0  # a breath of silence between steps
 FOLLOW_UP_GAP_S = 4.0  # after the question, before its follow-up
@@ -38,11 +40,6 @@ _STATE_OF_KIND = {"say": "speaking", "chime": "speaking", "question": "speaking"
                   "prayer": "speaking", "pause": "waiting", "breaths": "breathing",
                   "timed": "timed", "turns": "turns", "talk": "talk", "ask": "asking",
                   "close": "closing"}
-
-
-def spoken_values(config: Config) -> dict[str, str]:
-    """What `{placeholders}` in any spoken text become (content/placeholders.py)."""
-    return {"wake_word": " ".join(config.wake_word.split())}
 
 
 @dataclass
@@ -76,7 +73,7 @@ class SessionMachine(Replies):
         self.paused = False
         self.interrupted: list[_Pending] = []
         self.pending: dict[int, _Pending] = {}
-        self.last_content: str | None = None
+        self.last_content: list[str] = []  # what "repeat" says again
         self.talk_pick = QuestionPick()
         self.breath: dict | None = None
         self.breath_note: str | None = None
@@ -146,7 +143,7 @@ class SessionMachine(Replies):
         text = fill(text, self.spoken_values)
         token = self._next_token()
         if kind == "content":
-            self.last_content = text
+            self.last_content = [text]
         self.pending[token] = _Pending(text, kind, then)
         self._emit(ev.Speak(text, token, kind))  # type: ignore[arg-type]
         return token
@@ -236,20 +233,22 @@ class SessionMachine(Replies):
         self.read_question(question, self.step_done)
 
     def read_question(self, question, then: Callable[[float], None] | None, intro: str = "") -> None:
+        """The question (after `intro`, a separate utterance), then its follow-up."""
         self._emit(ev.RecordQuestion(question.id))
-        text = f"{intro} {question.text}".strip()
+        if intro:
+            self.say(intro, "reply")
         if question.follow_up is None:
-            self.say(text, then=then)
+            self.say(question.text, then=then)
             return
 
         def follow_up(at: float) -> None:
             self.say(question.follow_up, then=then)  # type: ignore[arg-type]
-            self.last_content = f"{question.text} {question.follow_up}"
+            self.last_content = [question.text, question.follow_up]  # type: ignore[list-item]
 
         def after_question(at: float) -> None:
             self.timeline.add("step:follow", at + FOLLOW_UP_GAP_S, follow_up)
 
-        self.say(text, then=after_question)
+        self.say(question.text, then=after_question)
 
     # -- ask --
     def _run_ask(self, step, t: float) -> None:
@@ -374,14 +373,15 @@ class SessionMachine(Replies):
             self.breath = None
             self.step_done(at)
             return
-        text = f"{number_words(j + 1).capitalize()}. {p.cue_in}." if p.count_aloud else f"{p.cue_in}."
-        if self.breath_note:
-            text, self.breath_note = f"{self.breath_note} {text}", None
-        self.say(text, "cue")
+        if self.breath_note:  # "a little slower now", right before this breath's cue
+            self.say(self.breath_note, "cue")
+            self.breath_note = None
+        self.say(breath_in_text(p, j + 1), "cue")
         if p.hold_s > 0:
-            self.timeline.add("step:breath:hold", at + p.in_s * pace, lambda t2: self.say(f"{p.cue_hold}.", "cue"))
+            self.timeline.add("step:breath:hold", at + p.in_s * pace,
+                              lambda t2: self.say(breath_hold_text(p), "cue"))
         self.timeline.add("step:breath:out", at + (p.in_s + p.hold_s) * pace,
-                          lambda t2: self.say(f"{p.cue_out}.", "cue"))
+                          lambda t2: self.say(breath_out_text(p), "cue"))
         self.timeline.add("step:breath:next", self.breath_start_time(j + 1),
                           lambda t2: self._breath_start(j + 1, t2))
 
@@ -396,14 +396,8 @@ class SessionMachine(Replies):
 
     # -- the end --
     def cadence(self) -> str:
-        count, goal = self.sessions_before + 1, self.config.weekly_goal
-        if count == goal:
-            return self.lines("cadence_goal", count=number_words(count))
-        if count > goal:
-            return self.lines("cadence_beyond", count=number_words(count))
-        if count == 1:
-            return self.lines("cadence_first")
-        return self.lines("cadence_count", ordinal=ordinal_words(count))
+        key, values = cadence_line(self.sessions_before + 1, self.config.weekly_goal)
+        return self.lines(key, **values)
 
     def close(self, t: float, text: str | None, status: str) -> None:
         self.timeline.cancel_prefix("step:")
@@ -411,10 +405,10 @@ class SessionMachine(Replies):
         self.closing = True
         if self.plan is not None:
             self._emit(ev.RecordEnd(status))  # type: ignore[arg-type]
-            text = f"{text or self.lines('closing' if status == 'completed' else 'stopped')} {self.cadence()}"
+            self.say(text or self.lines("closing" if status == "completed" else "stopped"))
+            self.say(self.cadence(), then=self.finish)  # its own utterance: the cache has both
         else:
-            text = text or self.lines("goodbye_idle")
-        self.say(text, then=self.finish)
+            self.say(text or self.lines("goodbye_idle"), then=self.finish)
 
     def finish(self, t: float) -> None:
         self.timeline = Timeline()

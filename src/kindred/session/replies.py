@@ -114,7 +114,8 @@ class Replies:
         elif self.state == "asking":
             self.ask(self.units[self.index].step.ask)
         elif self.last_content:
-            self.say(self.last_content, "reply")
+            for text in self.last_content:
+                self.say(text, "reply")
         else:
             self.reply("nothing_to_repeat")
 
@@ -192,7 +193,8 @@ class Replies:
     def on_help(self: SessionMachine, now: float) -> None:
         key = {"idle": "help_idle", "talk": "help_talk", "breathing": "help_breathing",
                "asking": "help_asking", "paused": "help_paused"}.get(self.state, "help_steps")
-        self.say(f"{self.lines(key)} {self.lines('help_counsellor')}", "reply")
+        self.reply(key)
+        self.reply("help_counsellor")
 
     def on_yes(self: SessionMachine, now: float) -> None:
         self._on_answer(True, now)

@@ -37,13 +37,24 @@ def ordinal_words(n: int) -> str:
 
 
 def time_phrase(seconds: float) -> str:
-    """A natural, rounded amount of time: "less than a minute", "about twelve minutes"."""
+    """A natural, rounded amount of time: "about twelve minutes", "just under a minute"."""
     if seconds < 45:
         return "less than a minute"
+    if seconds < 60:
+        return "just under a minute"
     if seconds < 90:
-        return "about a minute"
-    minutes = round(seconds / 60)
-    return f"about {number_words(minutes)} minutes"
+        return "about one minute"
+    return f"about {number_words(max(2, round(seconds / 60)))} minutes"
+
+
+def time_phrases(from_s: float, to_s: float) -> list[str]:
+    """Every phrase time_phrase() gives between from_s and to_s seconds, shortest first
+    (sampled every 5 s: each phrase covers at least 15 s)."""
+    out: dict[str, None] = {}
+    for tenth in range(int(from_s * 10), int(to_s * 10) + 1, 50):
+        out.setdefault(time_phrase(tenth / 10), None)
+    out.setdefault(time_phrase(to_s), None)
+    return list(out)
 
 
 def clock_stamp(seconds: float) -> str:

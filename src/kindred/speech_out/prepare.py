@@ -1,9 +1,10 @@
 """Render the built-in content ahead of time, so every line starts playing at once.
 
-`library_lines(library)` lists every sentence Kindred itself may speak verbatim: questions
-and follow-ups, prayers (title and text), exercise cues, plan lines and lines.yaml. Lines
-with `{placeholders}` are filled in at run time and cannot be prepared. `prepare_lines`
-renders what the cache lacks, on several worker processes at once.
+`library_lines(library, config)` is exactly what the session machine can speak: it is
+kindred.session.utterances.utterances() with faith on (so prayers are ready the day faith
+is turned on), with the configured wake word put in for `{wake_word}`, time-left and
+cadence phrases counted out. `prepare_lines` renders what the cache lacks, on several
+worker processes at once.
 """
 
 from __future__ import annotations
@@ -17,51 +18,14 @@ from kindred.speech_out.cache import RenderCache
 from kindred.speech_out.render import Renderer
 
 
-def _walk(obj, out: list[str]) -> None:
-    """Collect every spoken string in a step (say, cues, start/end/halfway, ask, close...)."""
-    if isinstance(obj, str):
-        out.append(obj)
-        return
-    data = obj.model_dump() if hasattr(obj, "model_dump") else obj
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in {"say", "text", "start", "end", "halfway", "first", "switch", "cue_in",
-                       "cue_hold", "cue_out"} and isinstance(value, str):
-                out.append(value)
-            elif isinstance(value, (dict, list)):
-                _walk(value, out)
-    elif isinstance(data, list):
-        for item in data:
-            if not isinstance(item, str):
-                _walk(item, out)
+def library_lines(library, config=None) -> list[str]:
+    """Every sentence a session can speak with `config` (default: the default config),
+    faith on, deduplicated, in a stable order."""
+    from kindred.config import Config
+    from kindred.session.utterances import utterances
 
-
-def library_lines(library) -> list[str]:
-    """Every fixed sentence in the library, deduplicated, in a stable order."""
-    from kindred.session.speech_text import number_words
-
-    texts: list[str] = []
-    for q in library.questions.values():
-        texts += [q.text] + ([q.follow_up] if q.follow_up else [])
-    for p in library.prayers.values():
-        texts += [p.title, p.text]
-    for ex in library.exercises.values():
-        texts.append(ex.title)
-        for step in ex.steps:
-            _walk(step, texts)
-            breaths = getattr(step, "breaths", None)
-            if breaths is not None and breaths.count_aloud:
-                texts += [number_words(i).capitalize() for i in range(1, breaths.count + 1)]
-    for plan in library.plans.values():
-        for step in plan.steps:
-            _walk(step, texts)
-    texts += list(library.lines.values())
-    seen: dict[str, None] = {}
-    for t in texts:
-        t = " ".join(str(t).split())
-        if t and "{" not in t:
-            seen.setdefault(t, None)
-    return list(seen)
+    config = (config or Config()).model_copy(update={"faith": True})
+    return utterances(library, config)
 
 
 def default_jobs() -> int:

@@ -8,10 +8,11 @@ import time
 
 NAME = "prepare"
 HELP = "Render every built-in line with the configured voice now, so sessions never wait."
-DESCRIPTION = ("Render the questions, prayers, exercise cues, plan lines and the assistant's "
-               "own lines with the voice and rate from the config, into the private render "
-               "cache. Lines already rendered are skipped; run it again after changing voice "
-               "or rate.")
+DESCRIPTION = ("Render every sentence a session can speak (questions, prayers, exercise cues, "
+               "plan lines, the assistant's own lines with your wake word, time-left and "
+               "weekly phrases) with the voice and rate from the config, into the private "
+               "render cache. Lines already rendered are skipped; run it again after "
+               "changing voice, rate or wake word.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     cache = RenderCache()
     if args.clear:
         cache.clear()
-    lines = library_lines(load_library())
+    lines = library_lines(load_library(), config)
     start = time.monotonic()
     rendered, skipped = prepare_lines(lines, voice.id, config.rate_wpm, cache=cache,
                                       jobs=args.jobs, progress=Bar())
