@@ -40,6 +40,9 @@ def _locate(captured: np.ndarray, reference: np.ndarray) -> tuple[int, float]:
     return k, score
 
 
+DEVICE_SLACK_S = 0.06
+
+
 def test_what_the_speaker_plays_is_the_rendering_and_cancel_cuts_it(virtual_audio, renderer, tmp_path):
     with DeviceSpeaker(SoundDeviceOutput(None), VoiceSettings("gmw/en", 160, 0.8),
                        renderer=renderer) as sp:
@@ -79,6 +82,9 @@ def test_what_the_speaker_plays_is_the_rendering_and_cancel_cuts_it(virtual_audi
         audible_s = (loud[-1] + 1) * 0.01
         expected_s = t_cancel - utt.start_s  # heard up to the cancel
         assert utt.cancelled
-        assert audible_s < expected_s + 0.1  # stopped within 100 ms of cancel()
+        # stopped within 100 ms of cancel(), plus what was already handed to the device
+        # (PulseAudio's output latency, ~35 ms measured, more on a loaded machine) and the
+        # envelope's 10 ms step; tests/speech_out/test_player.py pins the 100 ms exactly
+        assert audible_s < expected_s + 0.1 + DEVICE_SLACK_S
         assert audible_s > expected_s - 0.25  # and it really was playing until then
         assert audible_s < rendering.duration_s - 1.5
