@@ -122,7 +122,7 @@ def test_intent_in_state_answers_and_the_session_still_ends(lib, state, intent):
 def test_unfitting_intents_get_a_kind_answer(lib):
     mini = machine_in(lib, "talk")
     texts = [a.text for a in mini.say("yes") if isinstance(a, ev.Speak)]
-    assert texts == ["I didn't ask anything just now. Say kindred, help, to hear what you can say."]
+    assert texts == ["I didn't ask anything just now. Say kindred, help, if you're not sure."]
     mini = machine_in(lib, "breathing")
     assert [a.text for a in mini.say("begin") if isinstance(a, ev.Speak)] == [
         "We're already in a session. Say kindred, help, to hear what you can say."]
@@ -146,7 +146,7 @@ def test_spoken_lines_use_the_configured_wake_word(lib):
     texts = [a.text for a in mini.say("help") + mini.say("yes") if isinstance(a, ev.Speak)]
     assert texts[0].startswith("Say hey there, then start a session")
     assert "counsellor" in texts[1]  # help is the state's line, then the counsellor line
-    assert texts[2].endswith("Say hey there, help, to hear what you can say.")
+    assert texts[2].endswith("Say hey there, help, if you're not sure.")
     assert not any("kindred" in t.lower() for t in texts)
 
 
@@ -208,3 +208,14 @@ def test_the_real_evening_arrival_line_says_the_configured_wake_word(run, wake, 
     assert (f"You can say {said}, pause, or {said}, stop, at any time. "
             "While you talk, I will stay quiet.") in speaker.said()
     assert not any("{" in text for text in speaker.said())
+
+
+def test_replies_read_well_aloud(lib):
+    """Every line is short enough to take in by ear, and reads as finished sentences."""
+    lines = Lines(lib.lines)
+    for key in REQUIRED_LINES:
+        text = lines(key, time="about twelve minutes", count="four", ordinal="second")
+        assert len(text.split()) <= 20, f"{key} is long for the ear: {text}"
+        assert text[:1].isupper() or text.startswith("{"), key
+        assert text.rstrip().endswith((".", "?", "!")), key
+        assert ";" not in text and "(" not in text, f"{key}: punctuation the voice cannot say"

@@ -141,3 +141,15 @@ def test_time_phrases_are_natural_and_enumerated():
     for seconds in range(0, 40 * 60 + 1, 7):
         assert time_phrase(seconds) in phrases
     assert len(phrases) == len(set(phrases)) == 3 + 39
+
+
+def test_time_left_near_the_end_of_the_talk_sounds_natural(run):
+    probe, _ = run("evening")
+    t0 = probe.played[0].planned
+    end = next(p.planned for p in probe.played if p.kind == "chime" and p.text == "end") - t0
+    _, speaker = run("evening", script=[(end - 12 * 60 - 10, "time_left"), (end - 70, "time_left"),
+                                        (end - 50, "time_left"), (end - 20, "time_left")])
+    cues = {"Five minutes left.", "One minute left."}
+    asked = [s for s in _spoken(speaker) if s.endswith(" left.") and s not in cues]
+    assert asked == ["About twelve minutes left.", "About one minute left.",
+                     "Just under a minute left.", "Less than a minute left."]
