@@ -29,7 +29,7 @@ def sessions():
 
 def test_a_whole_evening_by_typed_commands(monkeypatch, capsys):
     script = "@10:00 kindred, how much time is left\n@12:00 next\n@12:30 what is this\n"
-    code, out, err = kindred(monkeypatch, capsys, ["start", "--simulate", "--date", "2025-03-04"], script)
+    code, out, err = kindred(monkeypatch, capsys, ["evening", "--simulate", "--date", "2025-03-04"], script)
     assert code == 0, err
     assert out[0] == "[00:00] (start chime)"
     assert "[10:00] > kindred, how much time is left" in out
@@ -58,8 +58,24 @@ def test_stop_is_recorded_and_the_next_session_counts_up(monkeypatch, capsys):
     assert [(r.plan, r.status) for r in rows] == [("evening", "stopped"), ("breathe", "completed")]
 
 
+def test_start_waits_idle_for_start_a_session(monkeypatch, capsys):
+    code, out, _ = kindred(monkeypatch, capsys, ["start", "--simulate"],
+                           "@00:30 kindred, start a session\n@02:00 kindred stop\n")
+    assert code == 0
+    assert out[0].startswith("[00:00] Hello, you two.") and "start a session" in out[0]
+    assert out[2] == "[00:30] (start chime)"  # nothing began before it was asked for
+    rows, _ = sessions()
+    assert [(r.plan, r.status) for r in rows] == [("evening", "stopped")]
+
+
+def test_start_left_alone_says_goodbye_and_records_nothing(monkeypatch, capsys):
+    code, out, _ = kindred(monkeypatch, capsys, ["start", "--simulate"])
+    assert code == 0 and out[-1].endswith("I'm here whenever you want me.")
+    assert sessions()[0] == []
+
+
 def test_minutes_override_stretches_the_talk(monkeypatch, capsys):
-    code, out, _ = kindred(monkeypatch, capsys, ["start", "--simulate", "--minutes", "30"])
+    code, out, _ = kindred(monkeypatch, capsys, ["evening", "--simulate", "--minutes", "30"])
     assert code == 0
     bell = [line for line in out if line.endswith("(start chime)")][-1]
     end = [line for line in out if line.endswith("(end chime)")][0]

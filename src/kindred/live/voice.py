@@ -43,6 +43,12 @@ def recognizer_maker(config: Config, table: PhraseTable) -> Callable[[WakeCallba
     return lambda on_wake: SphinxRecognizer(table, on_wake=on_wake)
 
 
+def ready_line(plan_id: str | None, wake_word: str, engine: str, where: str) -> str:
+    """The one stderr line at start: listening, what to say, which engine and microphone."""
+    ask = "start a session" if plan_id is None else "help"
+    return f"kindred: listening ({engine}, {where}). Say \"{wake_word}, {ask}\"."
+
+
 def _status_printer(status: str, detail: str) -> None:
     if status == "lost":
         print(MIC_LOST, file=sys.stderr, flush=True)
@@ -50,10 +56,11 @@ def _status_printer(status: str, detail: str) -> None:
         print(MIC_BACK, file=sys.stderr, flush=True)
 
 
-def run_voice_session(plan_id: str, config: Config, library: Library, *,
+def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
                       minutes: int | None = None, mic=None, speaker=None, history=None,
                       make_recognizer: Callable[[WakeCallback], object] | None = None) -> int:
-    """Run `plan_id` by voice; returns an exit code. Devices may be injected (tests)."""
+    """Run `plan_id` by voice (None: idle until "kindred, start a session" and the like);
+    returns an exit code. Devices may be injected (tests)."""
     from kindred.session.driver import run_session
 
     table = PhraseTable(library.commands, config.wake_word)
@@ -73,8 +80,7 @@ def run_voice_session(plan_id: str, config: Config, library: Library, *,
         listener = Listener(mic, make, speaker, guard, commands.put)
         engine = getattr(listener.recognizer, "engine", type(listener.recognizer).__name__)
         where = describe(mic.device_index) if hasattr(mic, "device_index") else "the microphone"
-        print(f"kindred: listening with {engine} on {where}; say \"{table.wake_word}, help\" "
-              "to hear what you can say.", file=sys.stderr, flush=True)
+        print(ready_line(plan_id, table.wake_word, engine, where), file=sys.stderr, flush=True)
         listener.start()
         if history is None:
             from kindred.storage.history import History

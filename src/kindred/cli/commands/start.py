@@ -1,7 +1,8 @@
 """`kindred start` (and `evening`, `checkin`, `breathe`, `pray`): run a guided session.
 
-The plan is chosen by the name used: start and evening run the evening plan; checkin,
-breathe and pray run theirs. Without --text the voice layer runs it (kindred.live);
+The plan is chosen by the name used: `start` waits, idle, for "kindred, start a session"
+(or "evening question", "seven breaths", "pray with us"); evening, checkin, breathe and
+pray run their plan at once. Without --text the voice layer runs it (kindred.live);
 with --text, lines are printed and commands typed. Both go through
 kindred.session.driver.run_session.
 """
@@ -23,13 +24,14 @@ NAME = "start"
 ALIASES = ["evening", "checkin", "breathe", "pray"]
 HELP = "Start a guided session (evening, checkin, breathe or pray), by voice or with --text."
 DESCRIPTION = (
-    "Run a guided session at the table. `kindred start` and `kindred evening` run the evening "
-    "plan; `kindred checkin`, `kindred breathe` and `kindred pray` run theirs. With --text the "
+    "Run a guided session at the table. `kindred start` says hello and waits for \"kindred, "
+    "start a session\" (or \"evening question\", \"seven breaths\", \"pray with us\"); "
+    "`kindred evening`, `checkin`, `breathe` and `pray` start that plan at once. With --text the "
     "assistant's lines are printed and you type the same phrases you would say (help, next, "
     "pause, time left, stop...). --simulate runs on virtual time for tests: waits are skipped "
     "and stdin lines may start with @MM:SS to arrive at that session time."
 )
-PLAN_OF = {"start": "evening", "evening": "evening", "checkin": "checkin",
+PLAN_OF = {"start": None, "evening": "evening", "checkin": "checkin",
            "breathe": "breathe", "pray": "pray"}
 
 
@@ -46,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    plan_id = PLAN_OF.get(getattr(args, "_name", NAME), "evening")
+    plan_id = PLAN_OF.get(getattr(args, "_name", NAME))  # None: idle until asked
     config = load_config()
     if args.minutes is not None and not 5 <= args.minutes <= 120:
         raise KindredError(f"--minutes: {args.minutes} is outside 5-120")
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
               f"`kindred config set faith true` (or put `faith: true` in {paths.config_file()}).")
         return int(ExitCode.OK)
     library = load_library()
-    if plan_id not in library.plans:
+    if plan_id is not None and plan_id not in library.plans:
         raise KindredError(f"the content library has no '{plan_id}' plan")
     if not (args.text or args.simulate):
         return _voice(plan_id, config, library, args)
