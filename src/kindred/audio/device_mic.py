@@ -81,7 +81,8 @@ class DeviceMicrophone:
                 channels = input_channels(sd, dev, self.device_rate)
         self.channels = channels
         self._factory = stream_factory or sounddevice_stream
-        self._on_status = on_status
+        # who hears about "listening" / "lost" / "closed" (append more: the session does)
+        self.status_listeners: list[StatusCallback] = [on_status] if on_status else []
         self.retry_s, self.stall_s = retry_s, stall_s
         self.chunk_samples = RECOGNIZER_RATE_HZ * chunk_ms // 1000
         self.blocksize = max(1, self.device_rate * BLOCK_MS // 1000)
@@ -108,9 +109,9 @@ class DeviceMicrophone:
             return
         self.status = status
         log.info("microphone %s %s", status, detail)
-        if self._on_status is not None:
+        for listener in list(self.status_listeners):
             try:
-                self._on_status(status, detail)
+                listener(status, detail)
             except Exception:  # a listener's bug must not kill the audio thread
                 log.exception("on_status callback failed")
 

@@ -22,7 +22,8 @@ from kindred.content.phrases import PhraseTable
 from kindred.errors import ExitCode
 from kindred.live.echo_guard import EchoGuard
 from kindred.live.listener import Listener, WakeCallback
-from kindred.session.command_source import QueueCommands
+from kindred.live.commands import LiveCommands
+from kindred.session.events import MicStatus
 
 MIC_LOST = "kindred: I can't hear you: the microphone went away. I'll keep trying every 2 seconds."
 MIC_BACK = "kindred: the microphone is back; I'm listening."
@@ -66,6 +67,16 @@ def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
     table = PhraseTable(library.commands, config.wake_word)
     own_mic = mic is None
     mic = mic or DeviceMicrophone(config.input_device, on_status=_status_printer)
+    commands = LiveCommands()
+
+    def mic_status(status: str, detail: str) -> None:  # on the microphone's thread
+        if status == "lost":
+            commands.put_event(MicStatus(lost=True))
+        elif status == "listening" and detail:  # back after an outage (not the first open)
+            commands.put_event(MicStatus(lost=False))
+
+    if hasattr(mic, "status_listeners"):
+        mic.status_listeners.append(mic_status)
     listener = None
     own_speaker = speaker is None
     own_history = history is None
@@ -75,7 +86,6 @@ def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
             from kindred.speech_out.device_speaker import open_speaker
 
             speaker = open_speaker(config)
-        commands = QueueCommands()
         guard = EchoGuard(table, speaker.timeline)
         listener = Listener(mic, make, speaker, guard, commands.put)
         engine = getattr(listener.recognizer, "engine", type(listener.recognizer).__name__)

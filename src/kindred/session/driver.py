@@ -128,6 +128,12 @@ class Driver:
 
     def _step(self) -> None:
         machine, clock = self.machine, self.clock
+        drain = getattr(self.commands, "drain_events", None)  # e.g. the microphone's status
+        for event in (drain() if drain is not None else ()):
+            self._planned = clock.now()
+            self.perform(machine.handle(event, clock.now()))
+        if machine.ended:
+            return
         timer_at = machine.next_due()
         speech_at = self.speech_ends[0][0] if self.speech_ends else None
         candidates = [t for t in (timer_at, speech_at) if t is not None]

@@ -30,7 +30,15 @@ class SpeechFinished:
     token: int
 
 
-Event = Heard | SpeechFinished
+@dataclass(frozen=True)
+class MicStatus:
+    """The microphone went away (lost=True) or came back (lost=False). The session goes on
+    either way; the machine says once that it cannot hear."""
+
+    lost: bool
+
+
+Event = Heard | SpeechFinished | MicStatus
 
 # ---- actions ------------------------------------------------------------------------------
 

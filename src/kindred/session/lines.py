@@ -21,7 +21,7 @@ REQUIRED_LINES: tuple[str, ...] = (
     "cue_halfway", "cue_five_minutes", "cue_one_minute",
     "another_question", "no_more_questions", "no_questions",
     "nothing_to_repeat", "not_asking", "finish_first", "already_in_session",
-    "idle_nothing", "faith_off", "slower_breaths",
+    "idle_nothing", "faith_off", "slower_breaths", "mic_lost",
 )
 
 

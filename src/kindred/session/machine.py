@@ -33,6 +33,7 @@ BREATH_LEAD_S = 1.5  # after the breathing instructions, before the first breath
 RESUME_LEAD_S = 2.0  # after "let's carry on", before timers run again
 HALFWAY_MIN_S = 120.0  # talk shorter than 4 minutes gets no halfway cue
 CUE_SPACING_S = 60.0  # drop the halfway cue if it would fall this close to "five minutes left"
+MIC_LOST_QUIET_S = 600.0  # a flapping microphone is announced at most once in this time
 
 STATES = ("idle", "speaking", "waiting", "breathing", "timed", "turns", "talk", "asking",
           "closing", "paused")
@@ -79,6 +80,8 @@ class SessionMachine(Replies):
         self.breath_note: str | None = None
         self._token = 0
         self._out: list = []
+        self.mic_lost = False
+        self.mic_lost_said_at: float | None = None
         if plan_id is not None and plan_id not in library.plans:
             raise ContentError([f"no plan '{plan_id}' in the content library"])
 
@@ -112,7 +115,18 @@ class SessionMachine(Replies):
                 item.then(now)
         elif isinstance(event, ev.Heard):
             self.on_command(event.command.intent, now)
+        elif isinstance(event, ev.MicStatus):
+            self.on_mic_status(event.lost, now)
         return self._flush()
+
+    def on_mic_status(self, lost: bool, now: float) -> None:
+        """Mic gone: say so once (not again within MIC_LOST_QUIET_S); timers keep running.
+        Mic back: nothing is said."""
+        if lost and not self.mic_lost and (self.mic_lost_said_at is None
+                                           or now - self.mic_lost_said_at >= MIC_LOST_QUIET_S):
+            self.mic_lost_said_at = now
+            self.reply("mic_lost")
+        self.mic_lost = lost
 
     def next_due(self) -> float | None:
         return None if self.ended else self.timeline.next_due()
