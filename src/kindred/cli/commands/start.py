@@ -18,7 +18,7 @@ from kindred.clock import FakeClock, SystemClock
 from kindred.config import load_config
 from kindred.content.library import load_library
 from kindred.content.phrases import PhraseTable
-from kindred.errors import ExitCode, KindredError
+from kindred.errors import DeviceError, ExitCode, KindredError
 
 NAME = "start"
 ALIASES = ["evening", "checkin", "breathe", "pray"]
@@ -71,7 +71,28 @@ def _voice(plan_id, config, library, args) -> int:
         print("kindred: voice sessions are not available in this build yet; "
               "run `kindred start --text` to use typed commands", file=sys.stderr)
         return int(ExitCode.NO_DEVICE)
+    from kindred.audio.devices import resolve_input
+
+    try:
+        resolve_input(config.input_device)  # no microphone: say so before anything else
+    except DeviceError as exc:
+        print("kindred: " + " ".join(str(exc).splitlines()), file=sys.stderr, flush=True)
+        if _offer_text_mode():
+            return _text(plan_id, config, library, args)
+        return int(ExitCode.NO_DEVICE)
     return int(run_voice_session(plan_id, config, library, minutes=args.minutes) or 0)
+
+
+def _offer_text_mode() -> bool:
+    """With a person at a terminal, ask whether to go on with typed commands."""
+    try:
+        if not sys.stdin.isatty():
+            return False
+        print("Continue in text mode? [Y/n] ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return bool(answer) and answer.strip().lower() in ("", "y", "yes")
 
 
 def _text(plan_id, config, library, args) -> int:
