@@ -278,15 +278,12 @@ def load_intents() -> tuple[str, dict[str, list[str]]]:
 
 
 def load_own_texts() -> list[str]:
-    """Everything Kindred says from the content library (lines, questions, prayers)."""
+    """Everything Kindred says, exactly as a session speaks it (placeholders filled, faith
+    on): the same list `kindred prepare` renders."""
     from kindred.content.library import load_library
+    from kindred.speech_out.prepare import library_lines
 
-    lib = load_library()
-    texts = list(lib.lines.values())
-    for q in lib.questions.values():
-        texts += [q.text] + ([q.follow_up] if q.follow_up else [])
-    texts += [p.text for p in lib.prayers.values()]
-    return texts
+    return library_lines(load_library())
 
 
 def stamp_of(profile: Profile, seed: int, wake: str, intents: dict, own: list[str]) -> dict:
