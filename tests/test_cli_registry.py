@@ -32,3 +32,10 @@ def test_no_command_prints_help_and_exits_usage(capsys):
 
 def test_parser_builds():
     assert build_parser().prog == "kindred"
+
+
+def test_every_alias_has_its_own_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "same as" not in out

@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in command_modules():
         names = [mod.NAME, *getattr(mod, "ALIASES", [])]
         for name in names:
-            p = sub.add_parser(name, help=mod.HELP if name == mod.NAME else f"same as {mod.NAME}",
+            alias_help = getattr(mod, "ALIAS_HELP", {}).get(name, f"same as {mod.NAME}")
+            p = sub.add_parser(name, help=mod.HELP if name == mod.NAME else alias_help,
                                description=getattr(mod, "DESCRIPTION", mod.HELP))
             mod.add_arguments(p)
             p.set_defaults(_run=mod.run, _name=name)

@@ -22,6 +22,12 @@ from kindred.errors import DeviceError, ExitCode, KindredError
 
 NAME = "start"
 ALIASES = ["evening", "checkin", "breathe", "pray"]
+ALIAS_HELP = {
+    "evening": "Start the evening session now: seven breaths, a question, time to talk, appreciation.",
+    "checkin": "Start a ten-minute check-in now.",
+    "breathe": "Run the guided seven-breaths exercise now.",
+    "pray": "Read a short prayer for the two of you (when faith is turned on).",
+}
 HELP = "Start a guided session (evening, checkin, breathe or pray), by voice or with --text."
 DESCRIPTION = (
     "Run a guided session at the table. `kindred start` says hello and waits for \"kindred, "
