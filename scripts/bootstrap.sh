@@ -16,8 +16,9 @@ say() { echo "bootstrap: $*" >&2; }
 # espeak-ng: the voice; libportaudio2: sounddevice's audio I/O.
 RUNTIME_PKGS=(espeak-ng libportaudio2)
 # The test suite also runs real audio streams through a private PulseAudio server
-# (scripts/virtual-audio.sh) and uses iproute2 for the no-network namespace test.
-TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils iproute2 util-linux)
+# (scripts/virtual-audio.sh); the no-network proofs watch processes with strace and run them
+# in a namespace without network (util-linux's unshare, iproute2); sox joins test recordings.
+TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils iproute2 util-linux strace sox)
 
 pkgs=("${RUNTIME_PKGS[@]}")
 [ "$PROFILE" = "test" ] && pkgs+=("${TEST_PKGS[@]}")
