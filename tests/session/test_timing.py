@@ -118,3 +118,18 @@ def test_slower_stretches_the_following_breaths_and_persists(run, library):
 
 def test_breath_lead_in_follows_the_instructions():
     assert 0 < BREATH_LEAD_S < 5
+
+
+def test_pause_and_resume_during_the_breaths_keeps_their_spacing(run, library):
+    # paused during the second breath for 46 s: the breaths after it keep their full period
+    # (they used to fire all at once, because the anchor they are placed from stayed behind)
+    probe, _ = run("breathe")
+    first = _breaths(probe)[0].planned - 1000.0
+    result, _ = run("breathe", script=[(first + 14.0, "pause"), (first + 60.0, "resume")])
+    pattern = next(s.breaths for s in library.exercises["seven-breaths"].steps if hasattr(s, "breaths"))
+    period = pattern.in_s + pattern.hold_s + pattern.out_s + pattern.rest_s
+    starts = [p.planned for p in _breaths(result)]
+    assert len(starts) == 7
+    assert starts[2] - starts[1] == pytest.approx(period + 46.0 + 2.0)  # paused, plus the lead-in
+    for j in range(3, 7):
+        assert starts[j] - starts[j - 1] == pytest.approx(period)

@@ -30,7 +30,6 @@ from kindred.session.utterances import (
 STEP_GAP_S = 1.0  # a breath of silence between steps
 FOLLOW_UP_GAP_S = 4.0  # after the question, before its follow-up
 BREATH_LEAD_S = 1.5  # after the breathing instructions, before the first breath
-RESUME_LEAD_S = 2.0  # after "let's carry on", before timers run again
 HALFWAY_MIN_S = 120.0  # talk shorter than 4 minutes gets no halfway cue
 CUE_SPACING_S = 60.0  # drop the halfway cue if it would fall this close to "five minutes left"
 MIC_LOST_QUIET_S = 600.0  # a flapping microphone is announced at most once in this time

@@ -22,6 +22,7 @@ RATE_STEP_WPM = 20
 PACE_FACTOR = 1.2
 VOLUME_STEP = 0.15
 BREATHS_EXERCISE = "seven-breaths"
+RESUME_LEAD_S = 2.0  # after "let's carry on", before timers run again
 # What an idle machine starts for each starting intent (plan id, in the content library).
 START_PLANS = {"begin": "evening", "breathe": "breathe", "pray": "pray"}
 
@@ -68,7 +69,9 @@ class Replies:
             return
         self.cancel_speech()  # the "paused" line, if still playing
         self.paused = False
-        self.timeline.thaw(now, lead_s=2.0)
+        shift = self.timeline.thaw(now, lead_s=RESUME_LEAD_S)
+        if self.breath is not None:  # later breaths are placed from the anchor: move it too
+            self.breath["anchor_t"] += shift
         self.reply("resumed")
         cut, self.interrupted = self.interrupted, []
         if self.state == "asking" and not any(i.kind == "content" for i in cut):
