@@ -153,3 +153,19 @@ def test_time_left_near_the_end_of_the_talk_sounds_natural(run):
     asked = [s for s in _spoken(speaker) if s.endswith(" left.") and s not in cues]
     assert asked == ["About twelve minutes left.", "About one minute left.",
                      "Just under a minute left.", "Less than a minute left."]
+
+
+def test_the_closing_cadence_reads_well_for_every_weekly_goal(library):
+    from kindred.session.lines import Lines
+    from kindred.session.utterances import cadence_line
+
+    lines = Lines(library.lines)
+    for goal in range(1, 15):
+        for count in range(1, goal + 3):
+            key, values = cadence_line(count, goal)
+            text = lines(key, **values)
+            assert "one sessions" not in text, (count, goal, text)
+    key, values = cadence_line(1, 1)
+    assert lines(key, **values) == "That's your first session this week. A lovely start."
+    key, values = cadence_line(3, 3)
+    assert lines(key, **values).startswith("That's three sessions this week, just what you hoped for")

@@ -56,7 +56,7 @@ def breath_out_text(p: BreathPattern) -> str:
 
 def cadence_line(count: int, goal: int) -> tuple[str, dict[str, str]]:
     """(lines.yaml key, values) for the session `count` of the week, with weekly `goal`."""
-    if count == goal:
+    if count == goal and count > 1:  # a goal of one: "your first session", not "one sessions"
         return "cadence_goal", {"count": number_words(count)}
     if count > goal:
         return "cadence_beyond", {"count": number_words(count)}
