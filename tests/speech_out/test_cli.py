@@ -29,7 +29,10 @@ def test_say_with_an_unknown_voice_is_a_one_line_error(tmp_path, capfd):
 
 def test_say_with_a_bad_rate_is_a_one_line_error(capfd):
     assert main(["say", "Hi.", "--rate", "1000", "--out", "x.wav"]) == 1
-    assert capfd.readouterr().err.startswith("kindred: say: ")
+    err = capfd.readouterr().err
+    assert err == "kindred: say: --rate 1000: Input should be less than or equal to 300\n"
+    assert main(["say", "Hi.", "--volume", "0", "--out", "x.wav"]) == 1
+    assert capfd.readouterr().err.startswith("kindred: say: --volume 0.0: Input should be greater")
 
 
 def test_voices_lists_id_name_languages(capfd):

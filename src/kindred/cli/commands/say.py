@@ -22,7 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--volume", type=float, help="0.05-1.0 (playback only)")
 
 
+_OPTION_OF = {"voice": "--voice", "rate_wpm": "--rate", "volume": "--volume"}
+
+
+def _given(args: argparse.Namespace, option: str) -> str:
+    return str(getattr(args, option.removeprefix("--"), ""))
+
+
 def run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from kindred.audio.wav import write_wav
     from kindred.config import load_config
     from kindred.errors import AudioFileError, ConfigError, KindredError
@@ -36,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     updates = {k: v for k, v in (("voice", args.voice), ("rate_wpm", args.rate),
                                  ("volume", args.volume)) if v is not None}
     try:
-        config = config.model_copy(update=updates)
-        type(config).model_validate(config.model_dump())
-    except ValueError as exc:
-        raise ConfigError(f"say: {str(exc).splitlines()[-1].strip()}") from None
+        config = type(config).model_validate({**config.model_dump(), **updates})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        option = _OPTION_OF.get(str(err["loc"][0]), str(err["loc"][0]))
+        raise ConfigError(f"say: {option} {_given(args, option)}: {err['msg']}") from None
     if args.out is not None:
         with Renderer() as renderer:
             voice = resolve_voice(renderer.voices(), config.voice, renderer.default_voice_id())
