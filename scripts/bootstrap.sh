@@ -22,6 +22,11 @@ TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils iproute2 ut
 
 pkgs=("${RUNTIME_PKGS[@]}")
 [ "$PROFILE" = "test" ] && pkgs+=("${TEST_PKGS[@]}")
+# A fresh Debian/Ubuntu has no python3, or one without ensurepip (split into python3-venv),
+# so `python3 -m venv` below would fail: ask for them while .venv has yet to be made.
+if [ ! -x "$VENV/bin/python" ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    pkgs+=(python3 python3-venv)
+fi
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
