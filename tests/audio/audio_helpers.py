@@ -80,3 +80,25 @@ class FakeInputStream:
     def close(self):
         self.closed = True
         self._stop.set()
+
+
+def to_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    return soxr.resample(np.asarray(samples, dtype=np.float32), rate, RECOGNIZER_RATE_HZ).astype(np.float32)
+
+
+def follows_until(signal: np.ndarray, ref: np.ndarray, lag: int, win_s: float = 0.25,
+                  rate: int = RECOGNIZER_RATE_HZ, min_corr: float = 0.5) -> float:
+    """Seconds (in `signal`) where `signal` stops carrying `ref` aligned at `lag`: the end
+    of the last window whose correlation with the aligned reference is at least `min_corr`
+    (windows where the reference itself is silent are skipped)."""
+    n = int(win_s * rate)
+    last = lag
+    for start in range(0, len(ref) - n, n):
+        seg, r = signal[lag + start: lag + start + n], ref[start: start + n]
+        if len(seg) < n:
+            break
+        if r.std() < 1e-3:
+            continue
+        if seg.std() > 0 and np.corrcoef(seg, r)[0, 1] >= min_corr:
+            last = lag + start + n
+    return last / rate
