@@ -20,8 +20,9 @@ text, start and end of every utterance and chime, in time.monotonic() seconds):
 The span of the utterance is not known exactly (a Command carries only its decision time),
 so it is estimated: the words ended DECISION_LAG_S before the decision (the endpointer's
 trailing silence) and took about WORD_S each, plus a margin. ("yes" right after a
-question is not mistaken for speech overlap; a Command.t_start from the recognizer would
-make this exact.)
+question is not mistaken for speech overlap.) When the recognizer gives Command.t_start
+(audio seconds where the utterance began), the listener maps it to the clock and the span
+starts there instead.
 """
 
 from __future__ import annotations
@@ -61,10 +62,15 @@ class EchoGuard:
         self.timeline = timeline  # since_s -> utterances still playing at or after since_s
         self.tail_s, self.words_tol_s = tail_s, words_tol_s
 
-    def overlapping(self, heard_at: float, n_words: int = 1) -> list[Played]:
-        """Utterances audible (or still echoing) while `n_words` decided at `heard_at` were said."""
+    def overlapping(self, heard_at: float, n_words: int = 1,
+                    started_at: float | None = None) -> list[Played]:
+        """Utterances audible (or still echoing) while `n_words` decided at `heard_at` were said.
+        `started_at`: when the utterance began (the recognizer's Command.t_start on the
+        clock), which replaces the estimate from the number of words."""
         hi = heard_at - DECISION_LAG_S + 0.1
         lo = hi - 0.3 - WORD_S * max(1, n_words)
+        if started_at is not None and started_at < hi:
+            lo = started_at - 0.1
         out = []
         for u in self.timeline(lo - self.tail_s):
             if u.start_s is None or u.start_s > hi:
@@ -74,10 +80,11 @@ class EchoGuard:
                 out.append(u)
         return out
 
-    def check(self, command: Command, heard_at: float) -> Verdict:
-        """`heard_at`: time.monotonic() at which the recognizer decided (end of the command)."""
+    def check(self, command: Command, heard_at: float, started_at: float | None = None) -> Verdict:
+        """`heard_at`: time.monotonic() at which the recognizer decided (end of the command);
+        `started_at`: when the command's speech began, if the recognizer says (t_start)."""
         heard = normalize(command.heard) if command.heard else ""
-        playing = self.overlapping(heard_at, len(heard.split()))
+        playing = self.overlapping(heard_at, len(heard.split()), started_at)
         if not playing:
             return Verdict(True, "quiet")
         if heard and any(self._said_then(u, heard, heard_at) for u in playing if u.kind == "speech"):

@@ -113,7 +113,9 @@ class Listener:
 
     def _handle(self, command: Command) -> None:
         heard_at = self._heard_at(command.t)
-        verdict = self.guard.check(command, heard_at)
+        t_start = getattr(command, "t_start", None)  # speech-in's utterance start, when given
+        started_at = self._heard_at(t_start) if t_start is not None else None
+        verdict = self.guard.check(command, heard_at, started_at)
         if not verdict.allowed:
             self.stats.rejected.append((command.intent, verdict.reason))
             log.info("ignored %s (%s)", command.intent, verdict.reason)
