@@ -79,7 +79,7 @@ def test_queued_but_unheard_lines_do_not_count(table):
 def test_the_recognizers_t_start_sets_the_span(table):
     """A question ended at 10.0; "yes" decided at 10.9 began at 10.45 (t_start): quiet then.
     Without t_start the word-count estimate would reach back into the question."""
-    g = guard_for(table, utt("Shall we begin? Say yes or no.", 7.0, 3.0))
+    g = guard_for(table, utt("Shall we begin now, the two of you?", 7.0, 3.0))
     yes = Command("yes", "yes")
     assert g.check(yes, 10.9).reason == "not-barge-in"  # the estimate overlaps the line's tail
     assert g.check(yes, 10.9, started_at=10.45).reason == "quiet"
