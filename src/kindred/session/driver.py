@@ -10,11 +10,16 @@ utterances queued back to back) are merged into one timeline; the loop waits unt
 earliest, or until a command arrives. Events are handed over with their planned time, not
 the time the loop woke, so lateness never accumulates. Urgent control (stop / pause)
 reaches the speaker's cancel() at once, never behind queued speech.
+
+A line the speaker cannot render (RenderError: the TTS engine hung or crashed) is not the
+end of the evening: a soft chime plays in its place and the session goes on on schedule.
+After MAX_RENDER_FAILURES in a row the session ends as stopped with a one-line message.
 """
 
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,14 +27,19 @@ from datetime import date, datetime, timedelta
 from kindred.clock import Clock
 from kindred.config import Config, save_config
 from kindred.content.library import Library
-from kindred.logs import log
+from kindred.logs import log, log_words
 from kindred.session import events as ev
 from kindred.session.command_source import CommandSource
 from kindred.session.machine import SessionMachine
 from kindred.session.questions import QuestionPicker
+from kindred.speech_out.render import RenderError
 from kindred.speech_out.speaker import Speaker
 
 
+MAX_RENDER_FAILURES = 3  # in a row: then the session ends as stopped
+RENDER_FAILED_CHIME = "soft"  # what plays in place of a line that could not be rendered
+GAVE_UP_MESSAGE = ("kindred: the voice stopped working ({n} lines in a row could not be "
+                   "spoken), so the session was stopped; `kindred say hello` tests the voice")
 _AUDIO = (ev.CancelSpeech, ev.SetVoice, ev.Speak, ev.Chime, ev.Listen)
 
 
@@ -51,13 +61,22 @@ class SessionResult:
     plan_id: str | None = None
     played: list[Played] = field(default_factory=list)
     config: Config | None = None
+    message: str | None = None  # why the session ended early, if it did (one line)
+
+
+def _print_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 class Driver:
     def __init__(self, machine: SessionMachine, speaker: Speaker, commands: CommandSource,
                  clock: Clock, history, wall: Callable[[], datetime],
                  save: Callable[[Config], object] = save_config,
-                 on_listen: Callable[[ev.Listen], None] | None = None) -> None:
+                 on_listen: Callable[[ev.Listen], None] | None = None,
+                 notify: Callable[[str], object] = _print_stderr) -> None:
+        self.notify = notify
+        self.render_failures = 0  # consecutive
+        self.gave_up = False
         self.machine, self.speaker, self.commands, self.clock = machine, speaker, commands, clock
         self.history, self.wall, self.save, self.on_listen = history, wall, save, on_listen
         self.busy_until = clock.now()
@@ -69,11 +88,14 @@ class Driver:
         # Sound first (in order), then the bookkeeping: a history write (an fsync) must
         # never delay a bell or a breath cue.
         for action in actions:
-            if isinstance(action, _AUDIO):
+            if isinstance(action, _AUDIO) and not self.gave_up:
                 self._perform(action)
         for action in actions:
             if not isinstance(action, _AUDIO):
                 self._perform(action)
+        if self.gave_up and self.result.status is None and self.result.session_id is not None:
+            self.result.status = "stopped"
+            self.history.end_session(self.result.session_id, "stopped", self.wall())
 
     def _queue_audio(self, duration: float, token: int, kind: str, text: str) -> None:
         now = self.clock.now()
@@ -85,7 +107,7 @@ class Driver:
     def _perform(self, action) -> None:
         h, r = self.history, self.result
         if isinstance(action, ev.Speak):
-            self._queue_audio(self.speaker.say(action.text), action.token, action.kind, action.text)
+            self._speak(action)
         elif isinstance(action, ev.Chime):
             self._queue_audio(self.speaker.chime(action.name), action.token, "chime", action.name)
         elif isinstance(action, ev.CancelSpeech):
@@ -112,11 +134,38 @@ class Driver:
             h.end_session(r.session_id, action.status, self.wall())
         log.debug("action %s", type(action).__name__)
 
+    def _speak(self, action: ev.Speak) -> None:
+        try:
+            duration = self.speaker.say(action.text)
+        except RenderError as exc:
+            self._render_failed(action, exc)
+            return
+        self.render_failures = 0
+        self._queue_audio(duration, action.token, action.kind, action.text)
+
+    def _render_failed(self, action: ev.Speak, exc: RenderError) -> None:
+        """Log it (kind and token, never the words), a soft chime in its place, go on;
+        give up after MAX_RENDER_FAILURES in a row."""
+        self.render_failures += 1
+        log.warning("could not speak a %s line (utterance %d, failure %d in a row): %s",
+                    action.kind, action.token, self.render_failures, exc)
+        log_words("the line that failed: %r", action.text)
+        if self.render_failures >= MAX_RENDER_FAILURES:
+            self.gave_up = True
+            self.speaker.cancel()
+            self.speech_ends.clear()
+            self.result.message = GAVE_UP_MESSAGE.format(n=self.render_failures)
+            self.notify(self.result.message)
+            return
+        # the chime keeps the line's token: the machine hears it "finished" and moves on
+        self._queue_audio(self.speaker.chime(RENDER_FAILED_CHIME), action.token, "chime",
+                          RENDER_FAILED_CHIME)
+
     def run(self) -> SessionResult:
         try:
             self._planned = self.clock.now()
             self.perform(self.machine.start(self.clock.now()))
-            while not self.machine.ended:
+            while not self.machine.ended and not self.gave_up:
                 self._step()
         except KeyboardInterrupt:
             self.speaker.cancel()
