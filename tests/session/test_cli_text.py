@@ -4,6 +4,7 @@ conversation on stdin, the transcript on stdout and the rows in the real history
 from __future__ import annotations
 
 import io
+import json
 import re
 import sqlite3
 
@@ -46,16 +47,25 @@ def test_a_whole_evening_by_typed_commands(monkeypatch, capsys):
     assert rows[0].started.startswith("2025-03-04")
 
 
-def test_stop_is_recorded_and_the_next_session_counts_up(monkeypatch, capsys):
+def test_a_short_stop_is_recorded_but_not_counted_a_longer_one_is(monkeypatch, capsys):
+    # stopped after five minutes: recorded, no word about the week, and it does not count
     code, out, _ = kindred(monkeypatch, capsys, ["evening", "--simulate"], "@05:00 kindred stop\n")
     assert code == 0
-    assert out[-2] == "[05:00] All right, we'll stop here. Thank you for the time you gave each other."
-    assert re.fullmatch(r"\[05:0\d\] That's your first session this week\. A lovely start\.", out[-1])
+    assert out[-1] == "[05:00] All right, we'll stop here. Thank you for the time you gave each other."
+    # a completed short plan counts, however short
     code, out, _ = kindred(monkeypatch, capsys, ["breathe", "--simulate"])
     assert code == 0
-    assert out[-1].endswith("That's your second session this week.")
+    assert out[-1].endswith("That's your first session this week. A lovely start.")
+    # stopped after twelve minutes: counts, and the cadence says so
+    code, out, _ = kindred(monkeypatch, capsys, ["evening", "--simulate"], "@12:00 kindred stop\n")
+    assert code == 0
+    assert out[-2] == "[12:00] All right, we'll stop here. Thank you for the time you gave each other."
+    assert re.fullmatch(r"\[12:0\d\] That's your second session this week\.", out[-1])
     rows, _ = sessions()
-    assert [(r.plan, r.status) for r in rows] == [("evening", "stopped"), ("breathe", "completed")]
+    assert [(r.plan, r.status) for r in rows] == [("evening", "stopped"), ("breathe", "completed"),
+                                                  ("evening", "stopped")]
+    code, out, _ = kindred(monkeypatch, capsys, ["stats", "--json"])
+    assert code == 0 and json.loads("\n".join(out))["this_week"] == 2
 
 
 def test_start_waits_idle_for_start_a_session(monkeypatch, capsys):

@@ -198,6 +198,22 @@ def test_sessions_this_week_uses_the_local_iso_week(history):
     assert history.sessions_this_week(date(2026, 3, 9)) == 1
 
 
+@pytest.mark.parametrize("plan, status, minutes, counted", [
+    ("breathe", "completed", 2.5, True),    # a completed short plan counts
+    ("pray", "completed", 1, True),
+    ("evening", "stopped", 5, False),       # stopped early: recorded, not counted
+    ("evening", "stopped", 9.9, False),
+    ("evening", "stopped", 10, True),       # stopped after ten minutes or more: counted
+    ("evening", "stopped", 22, True),
+])
+def test_what_counts_toward_the_weekly_goal(history, plan, status, minutes, counted):
+    sid = history.begin_session(plan, EVENING)
+    history.end_session(sid, status, EVENING + timedelta(minutes=minutes))
+    assert history.sessions_this_week(EVENING.date()) == int(counted)
+    assert history.counted_session_dates() == ([EVENING.date()] if counted else [])
+    assert history_mod.counts_toward_goal(status, history.sessions()[0].minutes) is counted
+
+
 def test_interrupted_sessions_do_not_count(tmp_path):
     path = tmp_path / "h.sqlite3"
     with History(path) as h:

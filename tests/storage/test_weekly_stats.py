@@ -51,6 +51,8 @@ def test_weekly_summary_reads_the_history_by_local_date(tmp_path):
         for n in (1, 1, 1, 0):
             start = datetime.combine(weeks_ago(n, 2), datetime.min.time(), cet).replace(hour=20)
             h.end_session(h.begin_session("evening", start), "completed", start + timedelta(minutes=25))
+        short = datetime(2026, 3, 10, 19, tzinfo=cet)  # stopped after 6 minutes: no count
+        h.end_session(h.begin_session("evening", short), "stopped", short + timedelta(minutes=6))
         h.begin_session("evening", datetime(2026, 3, 10, 20, tzinfo=cet))  # running: no count
         s = weekly_summary(h, TODAY, goal=3, weeks=2)
     assert s.this_week == 1 and s.streak == 1

@@ -23,6 +23,7 @@ from kindred.session.questions import QuestionPicker
 from kindred.session.replies import Replies
 from kindred.session.schedule import Timeline
 from kindred.session.steps import Unit, flatten, pick_prayer, talk_seconds
+from kindred.storage.history import counts_toward_goal, session_minutes
 from kindred.session.utterances import (
     breath_hold_text, breath_in_text, breath_out_text, cadence_line, spoken_values,
 )
@@ -65,6 +66,7 @@ class SessionMachine(Replies):
         self.sessions_before = sessions_this_week
         self.first_plan = plan_id
         self.plan: Plan | None = None
+        self.plan_started = 0.0  # clock time the plan began (a stopped session counts after 10 min)
         self.units: list[Unit] = []
         self.index = -1
         self.recorded_step = -1
@@ -187,6 +189,7 @@ class SessionMachine(Replies):
 
     def begin_plan(self, plan: Plan, now: float) -> None:
         self.plan = plan
+        self.plan_started = now
         self.units = flatten(plan, self.library, self.config.faith)
         self.index = -1
         self._emit(ev.RecordBegin(plan.id))
@@ -418,8 +421,12 @@ class SessionMachine(Replies):
         self.closing = True
         if self.plan is not None:
             self._emit(ev.RecordEnd(status))  # type: ignore[arg-type]
-            self.say(text or self.lines("closing" if status == "completed" else "stopped"))
-            self.say(self.cadence(), then=self.finish)  # its own utterance: the cache has both
+            text = text or self.lines("closing" if status == "completed" else "stopped")
+            if counts_toward_goal(status, session_minutes(t - self.plan_started)):
+                self.say(text)
+                self.say(self.cadence(), then=self.finish)  # its own utterance: the cache has both
+            else:  # stopped early: it does not count, so no word about the week
+                self.say(text, then=self.finish)
         else:
             self.say(text or self.lines("goodbye_idle"), then=self.finish)
 

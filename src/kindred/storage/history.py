@@ -36,7 +36,10 @@ from kindred.errors import KindredError
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
 ENDED_STATUSES = ("completed", "stopped")
-COUNTED_STATUSES = ENDED_STATUSES  # what counts towards the weekly goal
+# What counts towards the weekly goal: a completed session (however short its plan: seven
+# breaths, a prayer), or one stopped after at least this many minutes. Interrupted never.
+STOPPED_COUNTS_AFTER_MIN = 10.0
+_COUNTED_SQL = "(status = 'completed' OR (status = 'stopped' AND minutes >= ?))"
 STATUSES = ("running", "completed", "stopped", "interrupted")
 
 
@@ -90,7 +93,18 @@ def week_monday(day: date) -> date:
 
 def _minutes(started: str, ended: str) -> float:
     span = datetime.fromisoformat(ended) - datetime.fromisoformat(started)
-    return round(max(span.total_seconds(), 0.0) / 60.0, 2)
+    return session_minutes(span.total_seconds())
+
+
+def session_minutes(seconds: float) -> float:
+    """A session's length as the minutes column stores it."""
+    return round(max(seconds, 0.0) / 60.0, 2)
+
+
+def counts_toward_goal(status: str, minutes: float | None) -> bool:
+    """The weekly-goal rule the counting queries apply (see STOPPED_COUNTS_AFTER_MIN)."""
+    return status == "completed" or (
+        status == "stopped" and minutes is not None and minutes >= STOPPED_COUNTS_AFTER_MIN)
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -311,7 +325,7 @@ class History:
                 "SELECT question_id, asked_at FROM questions_asked ORDER BY id")]
 
     def sessions_this_week(self, today: date) -> int:
-        """Completed and stopped sessions started in the ISO week (Mon-Sun) holding `today`."""
+        """Counted sessions (counts_toward_goal) started in the ISO week (Mon-Sun) holding `today`."""
         monday = week_monday(today)
         return self.count_between(monday, monday + timedelta(days=7))
 
@@ -319,17 +333,17 @@ class History:
         """Counted sessions whose local start date is in [first, end)."""
         with self._guard():
             return int(self._db.execute(
-                "SELECT count(*) FROM sessions WHERE status IN (?, ?) "
+                f"SELECT count(*) FROM sessions WHERE {_COUNTED_SQL} "
                 "AND substr(started, 1, 10) >= ? AND substr(started, 1, 10) < ?",
-                (*COUNTED_STATUSES, first.isoformat(), end.isoformat()),
+                (STOPPED_COUNTS_AFTER_MIN, first.isoformat(), end.isoformat()),
             ).fetchone()[0])
 
     def counted_session_dates(self) -> list[date]:
-        """Local start dates of every completed or stopped session, oldest first."""
+        """Local start dates of every counted session (counts_toward_goal), oldest first."""
         with self._guard():
             return [date.fromisoformat(r[0]) for r in self._db.execute(
-                "SELECT substr(started, 1, 10) FROM sessions WHERE status IN (?, ?) "
-                "ORDER BY started", COUNTED_STATUSES)]
+                f"SELECT substr(started, 1, 10) FROM sessions WHERE {_COUNTED_SQL} "
+                "ORDER BY started", (STOPPED_COUNTS_AFTER_MIN,))]
 
     def sessions(self) -> list[SessionRow]:
         """Every session, oldest first."""

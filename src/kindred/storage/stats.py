@@ -1,7 +1,8 @@
 """The weekly rhythm: sessions this week against the goal, recent weeks, and the streak.
 
-Weeks are ISO weeks (Monday to Sunday) of the couple's local calendar. Completed and stopped
-sessions count; interrupted ones do not. The streak is the run of consecutive weeks that met
+Weeks are ISO weeks (Monday to Sunday) of the couple's local calendar. Completed sessions
+count, and so do sessions stopped after ten minutes or more (history.counts_toward_goal);
+interrupted ones do not. The streak is the run of consecutive weeks that met
 the goal, counting back from last week; the current week joins it only once it is met, so an
 unfinished week never breaks a streak.
 

@@ -16,8 +16,8 @@ NAME = "stats"
 HELP = "Show how many sessions you had this week, the last weeks, and your streak."
 DESCRIPTION = (
     "Show this week's sessions against your weekly goal (config: weekly_goal), a table of "
-    "the last weeks, and the streak of weeks that met the goal. Completed and stopped "
-    "sessions count; the current week joins the streak once it is met."
+    "the last weeks, and the streak of weeks that met the goal. Completed sessions "
+    "count, and so do sessions stopped after ten minutes or more; the current week joins the streak once it is met."
 )
 
 
