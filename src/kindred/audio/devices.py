@@ -49,6 +49,11 @@ def sounddevice() -> ModuleType:
         import sounddevice as sd
     except OSError as exc:  # "PortAudio library not found"
         raise DeviceError(f"cannot use sound devices: {exc} (install libportaudio2)") from None
+    from kindred import logs
+    from kindred.audio import alsa_messages
+
+    if not logs.words_allowed():  # --debug shows alsa-lib's own lines too
+        alsa_messages.silence()
     return sd
 
 
