@@ -15,7 +15,7 @@ REQUIRED_LINES: tuple[str, ...] = (
     "cadence_first", "cadence_count", "cadence_goal", "cadence_beyond",
     "paused", "resumed", "already_paused", "not_paused", "paused_hint",
     "time_left_period", "time_left_session", "time_left_paused", "no_timer",
-    "more_time", "slower", "slowest", "louder", "loudest", "softer", "softest",
+    "more_time", "more_time_not_now", "slower", "slowest", "louder", "loudest", "softer", "softest",
     "help_idle", "help_talk", "help_breathing", "help_asking", "help_paused", "help_steps",
     "help_counsellor",
     "cue_halfway", "cue_five_minutes", "cue_one_minute",

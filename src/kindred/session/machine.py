@@ -20,7 +20,7 @@ from kindred.errors import ContentError
 from kindred.session import events as ev
 from kindred.session.lines import Lines
 from kindred.session.questions import QuestionPicker
-from kindred.session.replies import Replies
+from kindred.session.replies import CUE_SPACING_S, Replies
 from kindred.session.schedule import Timeline
 from kindred.session.steps import Unit, flatten, pick_prayer, talk_seconds
 from kindred.storage.history import counts_toward_goal, session_minutes
@@ -32,7 +32,6 @@ STEP_GAP_S = 1.0  # a breath of silence between steps
 FOLLOW_UP_GAP_S = 4.0  # after the question, before its follow-up
 BREATH_LEAD_S = 1.5  # after the breathing instructions, before the first breath
 HALFWAY_MIN_S = 120.0  # talk shorter than 4 minutes gets no halfway cue
-CUE_SPACING_S = 60.0  # drop the halfway cue if it would fall this close to "five minutes left"
 MIC_LOST_QUIET_S = 600.0  # a flapping microphone is announced at most once in this time
 
 STATES = ("idle", "speaking", "waiting", "breathing", "timed", "turns", "talk", "asking",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kindred.session.machine import SessionMachine
 
 MORE_TIME_S = 300.0
+CUE_SPACING_S = 60.0  # drop the halfway cue if it would fall this close to "five minutes left"
 RATE_STEP_WPM = 20
 PACE_FACTOR = 1.2
 VOLUME_STEP = 0.15
@@ -137,15 +138,24 @@ class Replies:
             self.reply("no_timer")
 
     def on_more_time(self: SessionMachine, now: float) -> None:
+        """Five more minutes for the period running now: open talk, a timed exercise, or
+        the current turn of a turns step (the later turns keep their length). The reply
+        names what "time left" would say next: the time to the period's end. Outside a
+        period nothing is stretched, and the reply says so kindly."""
         state = self.state
         end = self.timeline.at("step:end")
-        if state not in ("talk", "timed") or end is None:
+        if state == "idle":
             self.reply("no_timer")
+            return
+        if state not in ("talk", "timed", "turns") or end is None:
+            self.reply("more_time_not_now")
             return
         new_end = end + MORE_TIME_S
         self.timeline.shift("step:end", MORE_TIME_S)
         self.timeline.shift("session_end", MORE_TIME_S)
-        if state == "talk":  # halfway is not announced again; the closing cues move
+        if state == "turns":  # the turn being spoken gets the time: every later switch moves
+            self.timeline.shift("step:turn:", MORE_TIME_S)
+        if state == "talk":  # the closing cues move with the end
             cues = self.config.cues
             for key, before, line in (("step:cue:five", 300.0, "cue_five_minutes"),
                                       ("step:cue:one", 60.0, "cue_one_minute")):
@@ -153,7 +163,22 @@ class Replies:
                 enabled = cues.five_minutes_left if key.endswith("five") else cues.one_minute_left
                 if enabled and new_end - before > now + 1.0:
                     self.timeline.add(key, new_end - before, lambda at, line=line: self.cue(line))
+        self._move_halfway(now)
         self.reply("more_time", time=time_phrase(new_end - now))
+
+    def _move_halfway(self: SessionMachine, now: float) -> None:
+        """A halfway cue not yet heard moves to the new middle (start + length / 2 moves by
+        half the extra time); it is dropped if that lands in the past or crowds "five
+        minutes left". One already heard is not said again."""
+        half_at = self.timeline.at("step:cue:half")
+        if half_at is None:
+            return
+        callback = self.timeline.take("step:cue:half")
+        new_half = half_at + MORE_TIME_S / 2
+        five_at = self.timeline.at("step:cue:five")
+        if new_half <= now or (five_at is not None and abs(new_half - five_at) < CUE_SPACING_S):
+            return
+        self.timeline.add("step:cue:half", new_half, callback)
 
     # ---- voice ---------------------------------------------------------------------------
 
