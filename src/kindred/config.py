@@ -74,3 +74,14 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     text += yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     paths.write_private(path, text.encode("utf-8"))
     return path
+
+
+def update_config(changes: dict, path: Path | None = None) -> Config:
+    """Re-read the config file, change only `changes` and save it (atomic, 0600), so a
+    setting changed meanwhile (e.g. `kindred config set` during a session) is kept.
+    OSError if the folder cannot be written; ConfigError if the file is now invalid."""
+    path = path or paths.config_file()
+    current = load_config(path).model_dump()
+    config = Config.model_validate({**current, **changes})
+    save_config(config, path)
+    return config

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from kindred.clock import Clock
-from kindred.config import Config, save_config
+from kindred.config import Config, update_config
+from kindred.errors import ConfigError
 from kindred.content.library import Library
 from kindred.logs import log, log_words
 from kindred.session import events as ev
@@ -71,12 +72,13 @@ def _print_stderr(message: str) -> None:
 class Driver:
     def __init__(self, machine: SessionMachine, speaker: Speaker, commands: CommandSource,
                  clock: Clock, history, wall: Callable[[], datetime],
-                 save: Callable[[Config], object] = save_config,
+                 save: Callable[[dict], object] = update_config,
                  on_listen: Callable[[ev.Listen], None] | None = None,
                  notify: Callable[[str], object] = _print_stderr) -> None:
         self.notify = notify
         self.render_failures = 0  # consecutive
         self.gave_up = False
+        self.save_warned = False
         self.machine, self.speaker, self.commands, self.clock = machine, speaker, commands, clock
         self.history, self.wall, self.save, self.on_listen = history, wall, save, on_listen
         self.busy_until = clock.now()
@@ -121,7 +123,7 @@ class Driver:
             self.speaker.set_voice(action.settings)
         elif isinstance(action, ev.SaveConfig):
             r.config = action.config
-            self.save(action.config)
+            self._save(action.changes)
         elif isinstance(action, ev.RecordBegin):
             r.plan_id = action.plan_id
             r.session_id = h.begin_session(action.plan_id, self.wall())
@@ -133,6 +135,18 @@ class Driver:
             r.status = action.status
             h.end_session(r.session_id, action.status, self.wall())
         log.debug("action %s", type(action).__name__)
+
+    def _save(self, changes: dict) -> None:
+        """Only the changed keys reach the file (save re-reads it first). A folder that
+        cannot be written, or a file made invalid meanwhile, costs a warning (once), never
+        the session: the change stays in effect in memory."""
+        try:
+            self.save(changes)
+        except (OSError, ConfigError) as exc:
+            if not self.save_warned:
+                self.save_warned = True
+                log.warning("could not save %s to the config file; keeping it for this session "
+                            "only: %s", ", ".join(sorted(changes)), exc)
 
     def _speak(self, action: ev.Speak) -> None:
         try:
@@ -216,7 +230,7 @@ def run_session(plan_id: str | None, config: Config, library: Library, speaker: 
                 commands: CommandSource, clock: Clock, history, *,
                 today: date | None = None, wall_start: datetime | None = None,
                 session_minutes: float | None = None,
-                save: Callable[[Config], object] = save_config,
+                save: Callable[[dict], object] = update_config,
                 on_listen: Callable[[ev.Listen], None] | None = None) -> SessionResult:
     """Run one session (plan_id None: wait, idle, for "start a session" and the like)."""
     wall0 = wall_start or datetime.now()

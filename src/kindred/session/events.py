@@ -6,7 +6,7 @@ and a thin driver performs them. Times are seconds on the injected monotonic clo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from kindred.config import Config
@@ -82,7 +82,11 @@ class SetVoice:
 
 @dataclass(frozen=True)
 class SaveConfig:
+    """Persist `changes` (only those keys: the file may have changed meanwhile); `config`
+    is the machine's whole in-memory config after them."""
+
     config: Config
+    changes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ class Replies:
     def _set(self: SessionMachine, **changes: object) -> None:
         self.config = self.config.model_copy(update=changes)
         self._emit(ev.SetVoice(ev.voice_of(self.config)))
-        self._emit(ev.SaveConfig(self.config))
+        self._emit(ev.SaveConfig(self.config, dict(changes)))
 
     def on_slower(self: SessionMachine, now: float) -> None:
         rate = max(80, self.config.rate_wpm - RATE_STEP_WPM)
