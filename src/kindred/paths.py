@@ -53,12 +53,20 @@ def render_cache_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) as 0700 if missing; tighten it if it exists."""
-    missing = [p for p in path.parents if not p.exists()]  # mkdir makes these 0755 (umask)
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-    for made in missing:
-        os.chmod(made, PRIVATE_DIR_MODE)
-    os.chmod(path, PRIVATE_DIR_MODE)
+    """Create `path` and any missing parents as 0700; return it.
+
+    A folder that already exists is never touched: KINDRED_CACHE_DIR=/tmp (or a shared
+    folder) must not have its mode changed. Only folders this call makes are chmod'ed (mkdir's
+    mode is masked by the umask). FileExistsError if `path` is a file.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):  # outermost first
+        try:
+            os.mkdir(folder, PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: not ours to change
+        os.chmod(folder, PRIVATE_DIR_MODE)
+    path.mkdir(exist_ok=True)  # no-op for a folder; FileExistsError for a file
     return path
 
 
