@@ -181,6 +181,17 @@ def test_silence_past_the_window_counts_as_no_and_yes_reads_the_prayer(lib):
     assert "Thank you for this evening. Amen." in [a.text for a in mini.log if isinstance(a, ev.Speak)]
 
 
+def test_next_while_the_prayer_is_offered_skips_it_like_no(lib):
+    mini = machine_in(lib, "asking")
+    mini.step()  # the offer is being read
+    mini.say("next")
+    while mini.step():
+        pass
+    said = [a.text for a in mini.log if isinstance(a, ev.Speak)]
+    assert "Thank you for this evening. Amen." not in said
+    assert said[-2] == Lines(lib.lines)("closing")  # on to the close, not the prayer
+
+
 def test_faith_off_drops_the_ask_and_the_prayer(lib):
     mini = machine_in(lib, "talk", faith=False)
     while mini.step():

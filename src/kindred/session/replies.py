@@ -86,9 +86,9 @@ class Replies:
             self.reply("idle_nothing")
         elif state == "talk":
             self.another_question(now)
-        elif state == "asking":
+        elif state == "asking":  # "next" means skip what is offered: the same as "no"
             self.cancel_speech()
-            self.answer(True, now)
+            self.answer(False, now)
         elif state == "closing":
             self.cancel_speech()
             self.finish(now)
