@@ -68,6 +68,17 @@ def test_a_short_stop_is_recorded_but_not_counted_a_longer_one_is(monkeypatch, c
     assert code == 0 and json.loads("\n".join(out))["this_week"] == 2
 
 
+@pytest.mark.parametrize("argv", [["evening", "--date", "2025-03-04"],
+                                  ["evening", "--text", "--date", "2025-03-04"]])
+def test_date_without_simulate_is_a_one_line_usage_error(monkeypatch, capsys, argv):
+    code, out, err = kindred(monkeypatch, capsys, argv, "kindred stop\n")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "kindred: --date works only with --simulate (a real session is recorded with today's date)"]
+    assert out == []
+    assert sessions() == ([], [])  # nothing recorded
+
+
 def test_start_waits_idle_for_start_a_session(monkeypatch, capsys):
     code, out, _ = kindred(monkeypatch, capsys, ["start", "--simulate"],
                            "@00:30 kindred, start a session\n@02:00 kindred stop\n")

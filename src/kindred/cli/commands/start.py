@@ -50,12 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minutes", type=int, metavar="N",
                         help="session length in minutes for this run (default: session_minutes)")
     parser.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="pretend today is this date (for the evening question; with --simulate)")
+                        help="pretend today is this date (for the evening question); only with --simulate")
 
 
 def run(args: argparse.Namespace) -> int:
     plan_id = PLAN_OF.get(getattr(args, "_name", NAME))  # None: idle until asked
     config = load_config()
+    if args.date is not None and not args.simulate:  # a real session must not record a fake date
+        raise KindredError("--date works only with --simulate (a real session is recorded "
+                           "with today's date)", exit_code=ExitCode.USAGE)
     if args.minutes is not None and not 5 <= args.minutes <= 120:
         raise KindredError(f"--minutes: {args.minutes} is outside 5-120")
     if plan_id == "pray" and not config.faith:
