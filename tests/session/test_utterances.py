@@ -165,6 +165,8 @@ def test_the_closing_cadence_reads_well_for_every_weekly_goal(library):
             key, values = cadence_line(count, goal)
             text = lines(key, **values)
             assert "one sessions" not in text, (count, goal, text)
+            for scold in ("only", "missed", "behind", "should", "fail", "short", "need", "must"):
+                assert scold not in text.lower(), (count, goal, text)  # warm, never scolding
     key, values = cadence_line(1, 1)
     assert lines(key, **values) == "That's your first session this week. A lovely start."
     key, values = cadence_line(3, 3)

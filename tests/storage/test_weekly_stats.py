@@ -1,4 +1,4 @@
-"""Weekly goal, recent weeks and the streak; the closing cadence line."""
+"""Weekly goal, recent weeks and the streak (the spoken cadence line: tests/session)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from kindred.storage.history import History
-from kindred.storage.stats import cadence_line, ordinal_word, summarize, weekly_summary
+from kindred.storage.stats import summarize, weekly_summary
 
 TODAY = date(2026, 3, 11)  # a Wednesday; its week starts Monday 2026-03-09
 MON = date(2026, 3, 9)
@@ -58,24 +58,3 @@ def test_weekly_summary_reads_the_history_by_local_date(tmp_path):
     assert s.this_week == 1 and s.streak == 1
     assert s.to_json()["weeks"] == [{"monday": "2026-03-02", "count": 3, "met": True},
                                     {"monday": "2026-03-09", "count": 1, "met": False}]
-
-
-def test_ordinals():
-    assert [ordinal_word(n) for n in (1, 2, 3, 12, 20, 21, 22, 23, 111)] == [
-        "first", "second", "third", "twelfth", "twentieth", "21st", "22nd", "23rd", "111th"]
-
-
-def test_cadence_line_is_warm_and_never_scolds():
-    assert cadence_line(1, 3) == "That's your first session this week."
-    assert cadence_line(2, 3) == "That's your second session this week."
-    assert cadence_line(3, 3) == ("That's your third session this week. "
-                                  "That's the three sessions a week you hoped for.")
-    assert cadence_line(1, 1).endswith("the one session a week you hoped for.")
-    assert cadence_line(4, 3) == ("That's your fourth session this week. "
-                                  "More time together than you planned. Lovely.")
-    assert cadence_line(0, 3) == "Thank you for making this time together."
-    for count in range(0, 16):
-        for goal in range(1, 15):
-            line = cadence_line(count, goal).lower()
-            for scold in ("only", "missed", "behind", "should", "fail", "short", "need", "must"):
-                assert scold not in line, (count, goal, line)

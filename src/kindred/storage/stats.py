@@ -6,7 +6,8 @@ interrupted ones do not. The streak is the run of consecutive weeks that met
 the goal, counting back from last week; the current week joins it only once it is met, so an
 unfinished week never breaks a streak.
 
-Wording here is spoken to a couple at the end of an evening: warm, never scorekeeping.
+The spoken closing line about the week lives with the session (session/utterances.py
+cadence_line, worded in content/lines.yaml); this module only counts.
 """
 
 from __future__ import annotations
@@ -16,41 +17,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from kindred.storage.history import History, week_monday
-
-_ORDINALS = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-             "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-             "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
-_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-            "seventeen", "eighteen", "nineteen", "twenty"]
-
-
-def ordinal_word(n: int) -> str:
-    """1 -> 'first'; past twenty, '21st'."""
-    if 0 <= n < len(_ORDINALS):
-        return _ORDINALS[n]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def number_word(n: int) -> str:
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
-
-
-def cadence_line(count: int, goal: int) -> str:
-    """The closing line about this week, where `count` includes the session just ended.
-
-    Never guilt: below the goal it simply says which session this was.
-    """
-    if count <= 0:
-        return "Thank you for making this time together."
-    line = f"That's your {ordinal_word(count)} session this week."
-    if count == goal:
-        plural = "session" if goal == 1 else "sessions"
-        line += f" That's the {number_word(goal)} {plural} a week you hoped for."
-    elif count > goal:
-        line += " More time together than you planned. Lovely."
-    return line
 
 
 @dataclass(frozen=True)
