@@ -1,8 +1,10 @@
 """What every intent does in every state (a mixin of SessionMachine).
 
 Each intent has one handler, `on_<intent>(now)`, which looks at the state. Anything that
-does not fit the moment gets a short, kind answer rather than silence. `HANDLERS` is the
-registry a test walks: every intent in kindred.intents.INTENTS must appear in it.
+does not fit the moment gets a short, kind answer rather than silence. `HANDLERS` maps
+every intent in kindred.intents.INTENTS to its method; tests/session/test_registry.py checks
+each method exists and runs every intent in every state of a real machine, asserting it
+speaks or changes something (so a new intent cannot slip through untested).
 """
 
 from __future__ import annotations
@@ -287,8 +289,3 @@ class Replies:
 
 HANDLERS: dict[str, str] = {intent: f"on_{intent}" for intent in INTENTS}
 PAUSED_OK = frozenset({"resume", "stop", "pause", "help", "time_left", "slower", "louder", "softer"})
-
-
-def handles(state: str) -> frozenset[str]:
-    """The intents a state answers (all of them: some with a kind 'not now')."""
-    return frozenset(i for i, name in HANDLERS.items() if hasattr(Replies, name))
