@@ -52,3 +52,25 @@ def test_prepare_collects_the_built_in_lines():
     for p in list(library.prayers.values())[:3]:
         assert p.text in lines
     assert all("{" not in line for line in lines)
+
+
+def test_say_out_writes_by_extension_and_refuses_mp3(tmp_path, capfd):
+    for name, fmt in (("hello.flac", "FLAC"), ("hello.ogg", "OGG")):
+        out = tmp_path / name
+        assert main(["say", "Good evening.", "--out", str(out)]) == 0
+        info = sf.info(str(out))
+        assert (info.format, info.samplerate, info.channels) == (fmt, 22050, 1)
+        assert 0.4 < info.duration < 3
+    capfd.readouterr()
+    out = tmp_path / "hello.mp3"
+    assert main(["say", "Good evening.", "--out", str(out)]) == 1
+    err = capfd.readouterr().err.strip().splitlines()
+    assert err == [f"kindred: say: --out {out}: cannot write '.mp3'; use a .wav, .flac or .ogg file name"]
+    assert not out.exists()
+
+
+def test_say_out_into_a_missing_folder_is_a_one_line_error(tmp_path, capfd):
+    out = tmp_path / "no-such-folder" / "hello.wav"
+    assert main(["say", "Hi.", "--out", str(out)]) == 1
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"kindred: {out}: cannot write")
