@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -58,6 +60,36 @@ def test_a_hung_worker_times_out_with_a_clear_error():
         with pytest.raises(RenderError, match=r"did not answer within 1 s \(pyttsx3 hung\)"):
             r.render("Hello.", "gmw/en")
         assert r._worker is None  # killed; the next call starts a fresh one
+
+
+def _real_worker_that(does: str) -> list[str]:
+    """The real worker (real pyttsx3 engine start, real scratch folder) whose render hangs
+    or dies: what a pyttsx3 hang or a native crash looks like from the parent."""
+    return [sys.executable, "-c",
+            "import os, time, kindred.speech_out.render_worker as w\n"
+            f"w._Engine.render = lambda *a, **k: {does}\n"
+            "w.serve()"]
+
+
+@pytest.mark.parametrize("does, timeout_s", [("time.sleep(60)", 4.0), ("os._exit(3)", 20.0)])
+def test_a_killed_or_crashed_worker_leaves_no_scratch_folder(does, timeout_s, tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the worker's own temp dir, if it made one
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Renderer(worker_cmd=_real_worker_that(does), timeout_s=timeout_s) as r:
+        with pytest.raises(RenderError):
+            r.render("Hello.", "gmw/en")
+        assert r._worker is None
+        assert list(tmp_path.glob("kindred-render-*")) == []  # gone at once, not at close
+
+
+def test_the_real_worker_renders_in_the_parents_folder_and_it_goes_with_the_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with Renderer() as r:
+        r.render("Hello there.", "gmw/en")
+        (scratch,) = tmp_path.glob("kindred-render-*")
+        assert stat.S_IMODE(scratch.stat().st_mode) == 0o700
+        assert list(scratch.iterdir()) == []  # each render's file is removed at once
+    assert not scratch.exists()
 
 
 def test_a_crashing_worker_is_a_clear_error_with_its_last_words():

@@ -10,9 +10,12 @@ next call), and a crash becomes a RenderError with the worker's last stderr line
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from kindred.errors import ModelError
 
 RENDER_RATE_HZ = 22050  # espeak-ng's native rate: no resampling on Linux; others are resampled
 WORKER_CMD = [sys.executable, "-m", "kindred.speech_out.render_worker"]
+TMP_ENV = "KINDRED_RENDER_TMP"  # the worker's scratch folder, made and removed by the parent
 START_TIMEOUT_S = 20.0  # first request: interpreter start + pyttsx3/engine init
 BASE_TIMEOUT_S = 10.0
 PER_CHAR_TIMEOUT_S = 0.02  # long prayers take longer; espeak needs ~1 ms a character
@@ -66,10 +70,15 @@ class _Worker:
     """One worker process and the thread that reads its answers."""
 
     def __init__(self, cmd: list[str]) -> None:
+        # The parent owns the worker's scratch folder (0700), so a worker killed after a hang
+        # never leaves a kindred-render-* folder behind: kill() and close() remove it.
+        self.tmp = tempfile.mkdtemp(prefix="kindred-render-")
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, bufsize=0)
+                                         stderr=subprocess.PIPE, bufsize=0,
+                                         env={**os.environ, TMP_ENV: self.tmp})
         except OSError as exc:
+            shutil.rmtree(self.tmp, ignore_errors=True)
             raise RenderError(f"cannot start the speech renderer: {exc}") from None
         self.answers: queue.Queue = queue.Queue()
         self.stderr_tail: deque[str] = deque(maxlen=5)
@@ -120,6 +129,7 @@ class _Worker:
                               "(pyttsx3 hung); it was stopped and will be restarted") from None
         if answer is None:
             code = self.proc.wait()
+            shutil.rmtree(self.tmp, ignore_errors=True)
             self._err_thread.join(timeout=2)  # its last words arrive on stderr after stdout's EOF
             detail = f": {self.stderr_tail[-1]}" if self.stderr_tail else ""
             raise RenderError(f"the speech renderer stopped unexpectedly (exit code {code}){detail}")
@@ -133,6 +143,7 @@ class _Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def close(self) -> None:
         try:
@@ -140,6 +151,7 @@ class _Worker:
             self.proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             self.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class Renderer:

@@ -59,7 +59,8 @@ class _Engine:
     keeps the first render's rate; a fresh one renders every rate exactly (tested)."""
 
     def __init__(self) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="kindred-render-"))  # 0700
+        given = os.environ.get("KINDRED_RENDER_TMP")  # made by the parent, which removes it
+        self.tmp = Path(given) if given else Path(tempfile.mkdtemp(prefix="kindred-render-"))  # 0700
         engine = self._new()
         self.default_voice = _text(engine.getProperty("voice") or "")
         self._voices = self._list(engine)
