@@ -21,3 +21,4 @@ class Command:
     intent: str
     heard: str = ""  # the words that were recognized; never logged or stored
     t: float = 0.0  # seconds of audio consumed when the decision was made
+    t_start: float | None = None  # audio time the utterance started (None: not known)

@@ -60,6 +60,10 @@ class Gate:
         """True when a bare phrase starting now would be accepted (engines may relax checks)."""
         return self._prompt_open(self.now) or self.now <= self._wake_until
 
+    def wake_open(self, t_start: float) -> bool:
+        """True when a bare phrase starting at t_start follows the wake word heard alone."""
+        return t_start <= self._wake_until
+
     def decide(self, words: str, t_start: float, t: float) -> Command | None:
         """`words` was heard from t_start; the decision is made at audio time t."""
         self.now = t
@@ -75,13 +79,14 @@ class Gate:
             self._wake_until = -1.0
             self._close_finite_prompt()
             return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
-                           t=round(t, 2))
+                           t=round(t, 2), t_start=round(t_start, 2))
         if parsed.intent is None:
             return None
         if t_start <= self._wake_until or self._prompt_open(t_start):
             self._wake_until = -1.0
             self._close_finite_prompt()
-            return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2))
+            return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2),
+                           t_start=round(t_start, 2))
         return None
 
     def _close_finite_prompt(self) -> None:

@@ -52,7 +52,10 @@ class Thresholds:
     max_extra_s: float = 0.6  # speech allowed outside the decoded words (timing check)
     pad_s: float = 0.0  # audio kept around the VAD speech when decoding; 0.2 s measured worse (34 vs 40 of 48)
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
+    join_gap_s: float = 1.0  # "kindred" then more speech this soon: decoded as one utterance
     endpoint_window_s: float = 0.2  # trailing non-speech before an utterance ends
+    urgent_window_s: float = 0.15  # set_urgent(True): the barge-in fast path's endpoint ...
+    urgent_ratio: float = 0.6  # ... deciding on 3 of its 5 frames (0.9 of 3 frames is invalid)
 
 
 @dataclass
@@ -105,7 +108,11 @@ class SphinxRecognizer:
                              + ", ".join(missing))
         self._grammar.add_jsgf_string("commands", jsgf_grammar(table))
         self._grammar.activate_search("commands")
+        self._urgent = False
+        self._wake_span: tuple[float, float] | None = None  # an utterance heard as "kindred"
         self._ep = new_endpointer(thresholds.endpoint_window_s)
+        self._ep_t0 = 0.0  # stream time at which the current endpointer started (its clock is 0)
+        self._audio_t = 0.0  # stream time of the end of the latest chunk
         self._frame_n = self._ep.frame_bytes // 2
         self._buf = np.zeros(0, dtype=np.int16)
         self._t_buf = 0.0  # stream time of _buf[0]
@@ -117,15 +124,43 @@ class SphinxRecognizer:
 
     # -- CommandRecognizer -------------------------------------------------------------
     def set_mode(self, mode: str, window_s: float | None = None) -> None:
-        self.gate.set_mode(mode, window_s)
+        """Windows count from the latest audio consumed, not from the last decision."""
+        self.gate.set_mode(mode, window_s, now=max(self.gate.now, self._audio_t))
+
+    def set_urgent(self, urgent: bool = True) -> None:
+        """Barge-in fast path, for while the assistant speaks: a shorter endpoint
+        (urgent_window_s), and only the wake word and addressed stop/pause can become
+        commands, so the assistant's own voice cannot trigger anything else."""
+        urgent = bool(urgent)
+        if urgent != self._urgent and not self._in_utt:
+            self._restart_endpointer(self._t_buf, urgent)
+        self._urgent = urgent
+
+    @property
+    def urgent(self) -> bool:
+        return self._urgent
+
+    def _restart_endpointer(self, t: float, urgent: bool) -> None:
+        if urgent:
+            self._ep = new_endpointer(self.th.urgent_window_s, self.th.urgent_ratio)
+        else:
+            self._ep = new_endpointer(self.th.endpoint_window_s)
+        self._ep_t0 = t
 
     def accept(self, chunk: AudioChunk) -> list[Command]:
         if chunk.rate_hz != RECOGNIZER_RATE_HZ:
             raise ValueError(f"recognizer wants {RECOGNIZER_RATE_HZ} Hz chunks, got {chunk.rate_hz}")
-        if not len(self._buf):
-            self._t_buf = chunk.t_s
-        if not len(self._ring):
+        expected = self._ring_t0 + len(self._ring) / RECOGNIZER_RATE_HZ
+        if not len(self._ring) or abs(chunk.t_s - expected) > 1e-3:
+            # a new stream, a gap, or reuse after finish(): restart every clock here
+            # (the endpointer counts from 0, the ring buffer in stream time)
+            self._ring = np.zeros(0, dtype=np.int16)
             self._ring_t0 = chunk.t_s
+            self._buf = np.zeros(0, dtype=np.int16)
+            self._t_buf = chunk.t_s
+            self._in_utt = False
+            self._restart_endpointer(chunk.t_s, self._urgent)
+        self._audio_t = chunk.end_s
         self._ring = np.concatenate([self._ring, chunk.samples.astype(np.int16, copy=False)])
         if len(self._ring) > self._ring_max:
             drop = len(self._ring) - self._ring_max
@@ -137,11 +172,11 @@ class SphinxRecognizer:
             frame, self._buf = self._buf[: self._frame_n], self._buf[self._frame_n:]
             self._t_buf += self._frame_n / RECOGNIZER_RATE_HZ
             self._step(self._ep.process(frame.tobytes()), chunk.end_s, out)
+        if not out:
+            self.gate.now = max(self.gate.now, chunk.end_s)
         return out
 
     def finish(self) -> list[Command]:
-        import pocketsphinx
-
         out: list[Command] = []
         t = self._t_buf + len(self._buf) / RECOGNIZER_RATE_HZ
         frame = self._buf if len(self._buf) else np.zeros(self._frame_n, dtype=np.int16)
@@ -151,7 +186,8 @@ class SphinxRecognizer:
             if tail:
                 self._feed(tail)
             self._end_utt(t, out)
-        self._ep = new_endpointer(self.th.endpoint_window_s)
+        self._ring = np.zeros(0, dtype=np.int16)  # the next accept() starts a new stream
+        self._restart_endpointer(t, self._urgent)
         return out
 
     # -- internals ---------------------------------------------------------------------
@@ -161,7 +197,7 @@ class SphinxRecognizer:
     def _step(self, speech: bytes | None, t_now: float, out: list[Command]) -> None:
         if self._ep.in_speech and not self._in_utt:
             self._in_utt = True
-            self._utt_start = self._ep.speech_start
+            self._utt_start = self._ep_t0 + self._ep.speech_start
         if speech is not None and self._in_utt:
             self._feed(speech)
         if self._in_utt and not self._ep.in_speech:
@@ -169,32 +205,60 @@ class SphinxRecognizer:
 
     def _end_utt(self, t_now: float, out: list[Command]) -> None:
         self._in_utt = False
-        end = self._ep.speech_end if self._ep.speech_end > self._utt_start else t_now
+        end = self._ep_t0 + self._ep.speech_end
+        end = end if end > self._utt_start else t_now
         if end - self._utt_start > self.th.max_utt_s:
             self.gate.now = t_now  # far longer than any command: talk, not addressed to us
             return
-        audio = self._cut(self._utt_start - self.th.pad_s, end + self.th.pad_s)
-        self._grammar.start_utt()
-        self._grammar.process_raw(audio.tobytes(), no_search=False, full_utt=True)
-        self._grammar.end_utt()
-        scored = self._score(t_now)
+        scored = self._run(self._utt_start, end, self._utt_start, t_now)
+        wake, self._wake_span = self._wake_span, None
+        if (wake is not None and self._utt_start - wake[1] <= self.th.join_gap_s
+                and (scored is None or not scored.accepted
+                     or self.table.parse(scored.words).intent is None)):
+            # "kindred, <pause> stop": the endpointer cut at the comma, and the short word
+            # alone decoded as nothing useful ("stop" -> "not" on the urgent endpoint).
+            # Decode both together; only a "kindred <phrase>" result replaces it.
+            joined = self._run(wake[0], end, wake[0], t_now)
+            if joined is not None and joined.words.startswith(self.table.wake_word + " "):
+                scored = joined
         if scored is None:
+            self.gate.now = max(self.gate.now, t_now)
             return
+        if scored.words == self.table.wake_word:
+            self._wake_span = (self._utt_start, end)
         if self.keep_scores:
             self.scores.append(scored)
-        if scored.accepted:
+        if scored.accepted and (not self._urgent or self._urgent_ok(scored)):
             command = self.gate.decide(scored.words, scored.t_start, t_now)
             if command is not None:
                 out.append(command)
         else:
             self.gate.now = t_now
 
+    def _run(self, t0: float, t1: float, t_start: float, t_now: float) -> Scored | None:
+        audio = self._cut(t0 - self.th.pad_s, t1 + self.th.pad_s)
+        if len(audio) < RECOGNIZER_RATE_HZ // 20:  # < 50 ms, or nothing left in the ring
+            return None
+        self._grammar.start_utt()
+        self._grammar.process_raw(audio.tobytes(), no_search=False, full_utt=True)
+        self._grammar.end_utt()
+        return self._score(t_start, t_now)
+
+    def _urgent_ok(self, scored: Scored) -> bool:
+        """While the assistant speaks: the wake word, or stop/pause addressed to us (in one
+        breath, or right after the wake word was heard alone)."""
+        parsed = self.table.parse(scored.words)
+        if parsed.addressed and not parsed.phrase:
+            return True
+        return parsed.intent in URGENT_INTENTS and (parsed.addressed
+                                                    or self.gate.wake_open(scored.t_start))
+
     def _cut(self, t0: float, t1: float) -> np.ndarray:
         lo = max(0, int(round((t0 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
         hi = max(lo, int(round((t1 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
         return self._ring[lo:hi]
 
-    def _score(self, t_now: float) -> Scored | None:
+    def _score(self, t_start: float, t_now: float) -> Scored | None:
         hyp = self._grammar.hyp()
         if hyp is None or not hyp.hypstr:
             return None
@@ -213,17 +277,21 @@ class SphinxRecognizer:
         accepted = (utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
                     and (wake_llr is None or wake_llr >= self.th.wake_llr)
                     and extra_s <= self.th.max_extra_s)
-        return Scored(words=words, t_start=self._utt_start, t_end=t_now, utt_llr=utt_llr,
+        return Scored(words=words, t_start=t_start, t_end=t_now, utt_llr=utt_llr,
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
                       accepted=accepted)
 
 
-def new_endpointer(window_s: float):
+URGENT_INTENTS = frozenset({"stop", "pause"})
+
+
+def new_endpointer(window_s: float, ratio: float = 0.9):
     """pocketsphinx's WebRTC-VAD endpointer. Mode 2 (aggressive): the default loose mode
     calls 10 dB white noise speech forever, so no utterance ever ended (measured)."""
     import pocketsphinx
 
-    return pocketsphinx.Endpointer(window=window_s, vad_mode=2, sample_rate=RECOGNIZER_RATE_HZ)
+    return pocketsphinx.Endpointer(window=window_s, ratio=ratio, vad_mode=2,
+                                   sample_rate=RECOGNIZER_RATE_HZ)
 
 
 def _is_word(word: str) -> bool:

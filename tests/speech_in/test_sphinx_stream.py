@@ -1,0 +1,90 @@
+"""Stream-level behaviour of the pocketsphinx recognizer on real espeak-ng audio: reuse
+after finish(), utterance start times, mode windows counted from the audio consumed, the
+barge-in fast path (set_urgent), and the energy segmenter in continuous noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import soundfile as sf
+
+from kindred.audio.chunk import AudioChunk
+from kindred.audio.file_source import FileMicrophone
+from kindred.config import Config
+from kindred.speech_in.factory import build_recognizer
+from kindred.speech_in.segmenter import EnergySegmenter
+
+from .synth import render
+
+
+def feed(rec, path, t0=0.0):
+    out = []
+    for chunk in FileMicrophone(path).chunks():
+        out += rec.accept(AudioChunk(chunk.samples, chunk.rate_hz, chunk.t_s + t0))
+    return out
+
+
+def test_reuse_after_finish_restarts_cleanly(tmp_path):
+    wav = render(tmp_path / "s.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.0])
+    rec = build_recognizer(Config(engine="pocketsphinx"))
+    first = feed(rec, wav) + rec.finish()
+    assert rec.finish() == []  # twice in a row: nothing pending, no error
+    again = feed(rec, wav) + rec.finish()  # stream time restarts at 0 (a new file)
+    later = feed(rec, wav, t0=100.0) + rec.finish()  # or jumps ahead
+    assert [c.intent for c in first + again + later] == ["stop"] * 3
+    assert later[0].t > 100.0
+
+
+def test_empty_and_tiny_chunks_are_harmless(tmp_path):
+    rec = build_recognizer(Config(engine="pocketsphinx"))
+    assert rec.accept(AudioChunk(np.zeros(0, np.int16), 16000, 0.0)) == []
+    assert rec.accept(AudioChunk(np.zeros(7, np.int16), 16000, 0.0)) == []
+    assert rec.finish() == []
+
+
+def test_command_carries_its_start_time(tmp_path):
+    wav = render(tmp_path / "s.wav", [1.5, ("kindred, pause", "en-us+m3", 150), 1.0])
+    (c,) = feed(rec := build_recognizer(Config(engine="pocketsphinx")), wav) + rec.finish()
+    x, rate = sf.read(str(wav), dtype="float32")
+    onset = np.nonzero(np.abs(x) > 0.02)[0][0] / rate
+    assert c.t_start is not None and abs(c.t_start - onset) < 0.25
+    assert c.t_start < c.t
+
+
+def test_prompted_window_counts_from_audio_consumed(tmp_path):
+    # 8 s of silence with no decision, then a 3 s window: "yes" at ~9 s is inside it
+    wav = render(tmp_path / "y.wav", [9.0, ("yes please", "en-us+f2", 150), 1.0])
+    rec = build_recognizer(Config(engine="pocketsphinx"))
+    chunks = list(FileMicrophone(wav).chunks())
+    out = []
+    for chunk in chunks:
+        if abs(chunk.t_s - 8.0) < 1e-6:
+            rec.set_mode("prompted", 3.0)
+        out += rec.accept(chunk)
+    out += rec.finish()
+    assert [c.intent for c in out] == ["yes"]
+
+
+def test_urgent_mode_hears_stop_sooner_and_nothing_else(tmp_path):
+    wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5,
+                                      ("kindred, next question", "en-us+f2", 150), 1.5])
+    normal = build_recognizer(Config(engine="pocketsphinx"))
+    urgent = build_recognizer(Config(engine="pocketsphinx"))
+    urgent.set_urgent(True)
+    a = feed(normal, wav) + normal.finish()
+    b = feed(urgent, wav) + urgent.finish()
+    assert [c.intent for c in a] == ["stop", "next"]
+    assert [c.intent for c in b] == ["stop"]  # only stop/pause while the assistant speaks
+    assert b[0].t < a[0].t
+
+
+def test_segmenter_ends_speech_in_continuous_noise(tmp_path):
+    wav = render(tmp_path / "n.wav", [2.0, ("kindred, stop", "en-us+m3", 150), 3.0], snr_db=10)
+    x, _ = sf.read(str(wav), dtype="int16")
+    if _ != 16000:
+        import soxr
+        x = soxr.resample(x.astype(np.float32) / 32768, _, 16000)
+        x = (x * 32767).astype(np.int16)
+    seg = EnergySegmenter()
+    segs = [s for i in range(0, len(x), 1600) for s in seg.push(x[i:i + 1600])]
+    assert segs, "no segment closed while the noise continued"
+    assert segs[-1].decided_s < len(x) / 16000 - 1.5
