@@ -34,7 +34,7 @@ def test_a_whole_evening_by_typed_commands(monkeypatch, capsys):
     assert code == 0, err
     assert out[0] == "[00:00] (start chime)"
     assert "[10:00] > kindred, how much time is left" in out
-    assert "[10:00] About twelve minutes left." in out
+    assert "[10:00] About thirteen minutes left." in out  # the talk runs 03:30-22:30
     intro = out.index("[12:00] Here's another one.")  # then the question, its own utterance
     assert out[intro + 1].endswith("?")
     assert "[12:30] ? not a command: type help to hear what you can say" in out

@@ -26,3 +26,15 @@ def test_no_two_lines_in_a_row_both_say_thank_you(run, plan, faith):
         if after.starts - before.starts < CLOSE_S:  # a thank-you after each turn of talk is fine
             both = "thank you" in before.text.lower() and "thank you" in after.text.lower()
             assert not both, (before.text, after.text)
+
+
+def test_the_evening_question_is_introduced_and_the_intro_is_prepared(run, library):
+    from kindred.session.utterances import utterances
+
+    result, _ = run("evening")
+    spoken = [p for p in result.played if p.kind != "chime"]
+    intro = next(i for i, p in enumerate(spoken) if p.text == "Here's today's question.")
+    question = spoken[intro + 1]
+    assert question.text.endswith("?") and question.kind == "content"
+    assert question.starts > spoken[intro].starts  # two utterances, one after the other
+    assert "Here's today's question." in utterances(library, Config())  # kindred prepare

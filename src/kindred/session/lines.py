@@ -19,7 +19,7 @@ REQUIRED_LINES: tuple[str, ...] = (
     "help_idle", "help_talk", "help_breathing", "help_asking", "help_paused", "help_steps",
     "help_counsellor",
     "cue_halfway", "cue_five_minutes", "cue_one_minute",
-    "another_question", "no_more_questions", "no_questions",
+    "question_intro", "another_question", "no_more_questions", "no_questions",
     "nothing_to_repeat", "not_asking", "finish_first", "already_in_session",
     "idle_nothing", "faith_off", "slower_breaths", "mic_lost",
 )

@@ -245,7 +245,7 @@ class SessionMachine(Replies):
         if question is None:
             self.step_done(t)
             return
-        self.read_question(question, self.step_done)
+        self.read_question(question, self.step_done, intro=self.lines("question_intro"))
 
     def read_question(self, question, then: Callable[[float], None] | None, intro: str = "") -> None:
         """The question (after `intro`, a separate utterance), then its follow-up."""
