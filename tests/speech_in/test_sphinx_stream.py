@@ -1,6 +1,6 @@
 """Stream-level behaviour of the pocketsphinx recognizer on real espeak-ng audio: reuse
 after finish(), utterance start times, mode windows counted from the audio consumed, the
-barge-in fast path (set_urgent), and the energy segmenter in continuous noise."""
+barge-in fast path (set_urgent)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from kindred.audio.chunk import AudioChunk
 from kindred.audio.file_source import FileMicrophone
 from kindred.config import Config
 from kindred.speech_in.factory import build_recognizer
-from kindred.speech_in.segmenter import EnergySegmenter
 
 from .synth import render
 
@@ -75,16 +74,3 @@ def test_urgent_mode_hears_stop_sooner_and_nothing_else(tmp_path):
     assert [c.intent for c in a] == ["stop", "next"]
     assert [c.intent for c in b] == ["stop"]  # only stop/pause while the assistant speaks
     assert b[0].t < a[0].t
-
-
-def test_segmenter_ends_speech_in_continuous_noise(tmp_path):
-    wav = render(tmp_path / "n.wav", [2.0, ("kindred, stop", "en-us+m3", 150), 3.0], snr_db=10)
-    x, _ = sf.read(str(wav), dtype="int16")
-    if _ != 16000:
-        import soxr
-        x = soxr.resample(x.astype(np.float32) / 32768, _, 16000)
-        x = (x * 32767).astype(np.int16)
-    seg = EnergySegmenter()
-    segs = [s for i in range(0, len(x), 1600) for s in seg.push(x[i:i + 1600])]
-    assert segs, "no segment closed while the noise continued"
-    assert segs[-1].decided_s < len(x) / 16000 - 1.5
