@@ -30,18 +30,10 @@ MIC_BACK = "kindred: the microphone is back; I'm listening."
 
 
 def recognizer_maker(config: Config, table: PhraseTable) -> Callable[[WakeCallback], object]:
-    """speech_in's factory when it exists; else the zero-download pocketsphinx engine."""
-    try:
-        from kindred.speech_in import factory  # type: ignore[attr-defined]
-    except ImportError:
-        factory = None
-    for name in ("build_recognizer", "make_recognizer"):
-        make = getattr(factory, name, None) if factory is not None else None
-        if make is not None:
-            return lambda on_wake: make(config, table=table, on_wake=on_wake)
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer
+    """The same recognizer `kindred listen --audio` uses (speech_in's factory)."""
+    from kindred.speech_in.factory import build_recognizer
 
-    return lambda on_wake: SphinxRecognizer(table, on_wake=on_wake)
+    return lambda on_wake: build_recognizer(config, table=table, on_wake=on_wake)
 
 
 def ready_line(plan_id: str | None, wake_word: str, engine: str, where: str) -> str:
