@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from kindred.content import validate
 from kindred.content.models import Commands, Exercise, LinesFile, Plan, Prayer, Question
 from kindred.content.validate import Folder, Item, Report, error_rows, type_name
-from kindred import yamlio
 from kindred.errors import ContentError
 from kindred.yamlio import LineDict, LineList, YamlError, load_yaml
 
@@ -48,44 +46,6 @@ class LoadInfo:
 
 
 # ---- one file ---------------------------------------------------------------------------
-
-if getattr(yaml, "CSafeLoader", None) is not None:
-    class _FastLineLoader(yaml.CSafeLoader):
-        """libyaml's parser with yamlio's line-keeping constructors: the same data, about
-        eight times faster than the pure-Python parser (this runs at every CLI start)."""
-
-    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                                    yamlio._construct_mapping)
-    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                                    yamlio._construct_sequence)
-else:  # pragma: no cover - PyYAML built without libyaml
-    _FastLineLoader = None
-
-
-# libyaml composes nested nodes recursively in C and crashes the process (no exception)
-# somewhere past 20,000 levels. Nesting depth is at most the longest line (block style)
-# plus the number of '[' and '{' (flow style), so the fast path takes only files where
-# that sum is small; anything else goes to the pure-Python parser, which stops cleanly.
-_FAST_MAX_DEPTH = 2000
-
-
-def _shallow(text: str) -> bool:
-    longest = max(map(len, text.splitlines()), default=0)
-    return longest + text.count("[") + text.count("{") < _FAST_MAX_DEPTH
-
-
-def parse_yaml(path: Path) -> Any:
-    """Parse with libyaml when it is there and safe; on any problem, parse again with
-    yamlio so the error message (and its line) is always yamlio's."""
-    if _FastLineLoader is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-            if _shallow(text):
-                return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a SafeLoader
-        except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError):
-            pass
-    return load_yaml(path)
-
 
 def _shared_container_line(data: Any) -> int | None:
     """The line of a container reached twice (only YAML aliases do that), else None."""
@@ -121,7 +81,7 @@ def read_data(path: Path, report: Report) -> Any:
                    f"text file (at most {MAX_BYTES // 1024} kB)")
         return _FAILED
     try:
-        data = parse_yaml(path)
+        data = load_yaml(path)
     except YamlError as exc:
         what = exc.what
         if "could not determine a constructor for the tag" in what:
