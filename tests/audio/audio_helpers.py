@@ -4,7 +4,6 @@ call back with) and replays real rendered speech."""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -14,12 +13,12 @@ import soundfile as sf
 import soxr
 
 from kindred.audio.chunk import RECOGNIZER_RATE_HZ
+from tts_wav import espeak_wav
 
 
 def render_speech(text: str, out: Path) -> Path:
     """Real espeak-ng speech as a WAV (22050 Hz mono)."""
-    subprocess.run(["espeak-ng", "-w", str(out), text], check=True, capture_output=True)
-    return out
+    return espeak_wav(out, text)
 
 
 def read_16k(wav: Path) -> np.ndarray:

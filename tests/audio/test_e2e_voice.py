@@ -32,6 +32,7 @@ from kindred.content.library import load_library
 from kindred.storage.history import History
 
 from audio_helpers import best_correlation, follows_until, read_16k, to_16k
+from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 RATE_WPM = 230  # a brisk voice keeps the tests short; every line is compared at this rate
@@ -41,8 +42,7 @@ PRAYER_WITH_COMMANDS = (
 
 
 def person(text: str, voice: str, out: Path) -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(out), text], check=True, capture_output=True)
-    return out
+    return espeak_wav(out, text, voice=voice)
 
 
 class Kindred:

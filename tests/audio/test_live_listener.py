@@ -7,7 +7,6 @@ the echo tests are the harder for it."""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 
@@ -20,6 +19,7 @@ from kindred.content.phrases import PhraseTable
 from kindred.live.echo_guard import EchoGuard
 from kindred.live.listener import Listener
 from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 LOOSE = Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
@@ -30,8 +30,7 @@ LINE = ("When you want to end the session, just say kindred stop. When you need 
 
 
 def espeak(text, path, voice="en"):
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-    return path
+    return espeak_wav(path, text, voice=voice)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import io
 import os
 import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ from hypothesis import given, strategies as st
 
 from fuzz.conftest import assert_named_error
 from kindred.cli.main import main
+from tts_wav import espeak_wav
 
 PHRASE = "kindred, how much time is left"
 
@@ -32,7 +32,7 @@ def speech(tmp_path_factory) -> tuple[np.ndarray, int]:
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
     out = tmp_path_factory.mktemp("speech") / "cmd.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(out), PHRASE], check=True)
+    espeak_wav(out, PHRASE, voice="en-us", wpm=150)
     samples, rate = sf.read(out, dtype="float32")
     return samples, rate
 

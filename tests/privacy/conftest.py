@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import tts_wav
 from privacy.runner import Sandbox
 
 # What the couple "says" near the device in these tests. None of these words is in any
@@ -22,13 +23,11 @@ def sandbox(tmp_path) -> Sandbox:
     return Sandbox(tmp_path / "run")
 
 
-def espeak_wav(out: Path, text: str, *, voice: str = "en-us", gap_s: float = 0.0) -> Path:
+def espeak_wav(out: Path, text: str, *, voice: str = "en-us") -> Path:
     """Real TTS: espeak-ng renders `text` (22.05 kHz mono WAV)."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed")
-    subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text], check=True,
-                   capture_output=True)
-    return out
+    return tts_wav.espeak_wav(out, text, voice=voice, wpm=150)
 
 
 @pytest.fixture(scope="session")

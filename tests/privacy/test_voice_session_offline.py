@@ -33,6 +33,7 @@ from kindred.config import Config, save_config
 from kindred.storage.history import History
 
 from privacy.runner import Run, Sandbox
+from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 STOP_PHRASE, STOP_VOICE = "kindred, end the session", "en-us+f2"
@@ -58,9 +59,7 @@ def test_voice_session_runs_with_the_network_refused(virtual_audio, sandbox: San
     for kind in ("config", "data", "cache"):
         monkeypatch.setenv(f"KINDRED_{kind.upper()}_DIR", str(sandbox.dir(kind)))
     save_config(Config(rate_wpm=230))
-    said = tmp_path / "stop.wav"
-    subprocess.run(["espeak-ng", "-v", STOP_VOICE, "-w", str(said), STOP_PHRASE], check=True,
-                   capture_output=True)
+    said = espeak_wav(tmp_path / "stop.wav", STOP_PHRASE, voice=STOP_VOICE)
 
     log = sandbox.root / "netguard.jsonl"
     env = sandbox.env(log)
