@@ -98,9 +98,6 @@ class Listener:
             if gate is not None:  # windows count from the audio heard so far, not the last decision
                 gate.now = max(gate.now, self.audio_t)
             rec.set_mode(mode, window_s)
-        set_urgent = getattr(rec, "set_urgent", None)
-        if set_urgent is not None:  # barge-in fast path while our own voice is in the room
-            set_urgent(self._speaker_busy() or self.guard.overlapping(self.clock(), 1))
         self.audio_t = chunk.end_s
         for command in rec.accept(chunk):
             self._handle(command)
