@@ -7,9 +7,7 @@ import importlib
 import sys
 from typing import Callable
 
-from kindred.audio.device_mic import DeviceMicrophone
 from kindred.audio.devices import describe
-from kindred.audio.level import FLOOR_DB, meter_bar, rms_dbfs
 from kindred.config import Config, load_config
 
 NAME = "mic-check"
@@ -46,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
     spec = args.input if args.input is not None else config.input_device
     err = sys.stderr
     tty = err.isatty()
+    # numpy and PortAudio load only when the command runs (not for `kindred --version`)
+    from kindred.audio.device_mic import DeviceMicrophone
+    from kindred.audio.level import FLOOR_DB, meter_bar, rms_dbfs
+
     mic = DeviceMicrophone(spec, on_status=lambda s, d: _status(s, d, tty))
     recognizer = None
     if not args.no_recognizer:
