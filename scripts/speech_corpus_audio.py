@@ -1,4 +1,4 @@
-"""Audio building blocks for the speech-in corpus: espeak-ng rendering, noise, reverb, mixing.
+"""Audio building blocks for the speech-in corpus: espeak-ng / flite rendering, noise, reverb, mixing.
 
 All signals are float32 mono at RATE (16 kHz, what the recognizers take), roughly in -1..1.
 Every random choice takes an explicit numpy Generator, so the corpus is reproducible.
@@ -6,6 +6,7 @@ Every random choice takes an explicit numpy Generator, so the corpus is reproduc
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,23 +19,57 @@ RATE = 16000
 FRAME = RATE // 100  # 10 ms frames for the energy envelope
 
 
+# flite's built-in voices worth using (awb_time is a talking clock, not a general voice), with
+# each voice's natural mean F0 in Hz: pitch is drawn relative to it (int_f0_target_mean is
+# absolute). kal/kal16 are diphone voices (kal renders at 8 kHz); awb, rms and slt are
+# clustergen statistical voices trained on recordings of real speakers. rms ignores the F0
+# target (only its speed varies).
+FLITE_VOICES = {"kal": 95.0, "kal16": 95.0, "awb": 130.0, "rms": 101.0, "slt": 170.0}
+
+
+def flite_voices() -> tuple[str, ...]:
+    """The FLITE_VOICES the installed `flite` binary has built in ((), if no flite)."""
+    if shutil.which("flite") is None:
+        return ()
+    try:
+        out = subprocess.run(["flite", "-lv"], capture_output=True, text=True, check=True,
+                             stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ()
+    have = set(out.replace("Voices available:", "").split())
+    return tuple(v for v in FLITE_VOICES if v in have)
+
+
 class Renderer:
-    """espeak-ng text -> float32 at RATE, memoised (the same rendering is reused often)."""
+    """TTS text -> float32 at RATE, memoised (the same rendering is reused often).
+
+    synth "espeak": espeak-ng, speed in wpm, pitch 0-99. synth "flite": speed is mapped to
+    duration_stretch = 160 / speed (the same 130-190 range means the same pace), pitch 0-99
+    to an F0 target of the voice's own mean x (0.7 + 0.6 * pitch / 100), i.e. 50 = natural."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple, np.ndarray] = {}
         self._tmp = tempfile.TemporaryDirectory(prefix="kindred-corpus-")
 
-    def render(self, text: str, voice: str, speed: int = 160, pitch: int = 50) -> np.ndarray:
-        key = (text, voice, speed, pitch)
+    def render(self, text: str, voice: str, speed: int = 160, pitch: int = 50,
+               synth: str = "espeak") -> np.ndarray:
+        key = (synth, text, voice, speed, pitch)
         if key not in self._cache:
             wav = Path(self._tmp.name) / "r.wav"
-            subprocess.run(["espeak-ng", "-w", str(wav), "-v", voice, "-s", str(speed),
-                            "-p", str(pitch), text], check=True, stdin=subprocess.DEVNULL,
+            if synth == "flite":
+                f0 = FLITE_VOICES[voice] * (0.7 + 0.6 * pitch / 100)
+                cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={160 / speed:.3f}",
+                       "--setf", f"int_f0_target_mean={f0:.1f}", "-t", text, "-o", str(wav)]
+            else:
+                cmd = ["espeak-ng", "-w", str(wav), "-v", voice, "-s", str(speed),
+                       "-p", str(pitch), text]
+            subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             data, rate = sf.read(wav, dtype="float32", always_2d=True)
             mono = data.mean(axis=1)
-            self._cache[key] = trim(soxr.resample(mono, rate, RATE).astype(np.float32))
+            if rate != RATE:  # flite's kal speaks at 8 kHz, espeak-ng at 22.05 kHz
+                mono = soxr.resample(mono, rate, RATE)
+            self._cache[key] = trim(mono.astype(np.float32))
         return self._cache[key]
 
     def close(self) -> None:
@@ -134,10 +169,10 @@ def kitchen(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 class Babble:
-    """Several overlapping espeak-ng voices saying unrelated sentences: a long bed rendered
-    once, from which random stretches are cut."""
+    """Several overlapping TTS voices saying unrelated sentences: a long bed rendered once,
+    from which random stretches are cut. `voices` are (synth, voice) pairs."""
 
-    def __init__(self, renderer: Renderer, sentences: list[str], voices: list[str],
+    def __init__(self, renderer: Renderer, sentences: list[str], voices: list[tuple[str, str]],
                  rng: np.random.Generator, seconds: float = 60.0, talkers: int = 5) -> None:
         n = int(seconds * RATE)
         bed = np.zeros(n, dtype=np.float32)
@@ -145,8 +180,8 @@ class Babble:
             pos = int(rng.uniform(0, RATE))
             while pos < n:
                 s = sentences[rng.integers(len(sentences))]
-                v = voices[rng.integers(len(voices))]
-                x = renderer.render(s, v, speed=int(rng.integers(140, 190)))
+                synth, v = voices[rng.integers(len(voices))]
+                x = renderer.render(s, v, speed=int(rng.integers(140, 190)), synth=synth)
                 x = set_level(x, -20 + rng.uniform(-4, 4))
                 end = min(n, pos + len(x))
                 bed[pos:end] += x[: end - pos]
