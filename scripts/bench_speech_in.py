@@ -153,20 +153,40 @@ def worker(args) -> int:
 
 # ---- parent -----------------------------------------------------------------------------
 
-def select(rows: list[dict], split: str, quick: bool) -> list[dict]:
+def select(rows: list[dict], split: str, quick: bool, clips_wanted: int = 150) -> list[dict]:
+    """Rows of one split (or all); --quick keeps about `clips_wanted` clips, stratified by
+    kind, mode, SNR, synth family and split (every stratum keeps at least one clip, evenly
+    spaced through it), plus 5 minutes each of clean and babble talk."""
     if split != "all":
         rows = [r for r in rows if r["split"] == split]
     if not quick:
         return rows
     clips = [r for r in rows if r["kind"] != "conversation"]
     talk = [r for r in rows if r["kind"] == "conversation"]
-    step = max(1, len(clips) // 150)
+    strata: dict[tuple, list[dict]] = {}
+    for r in clips:
+        key = (r["kind"], r["mode"], r["snr_db"], r.get("synth", "espeak"), r["split"])
+        strata.setdefault(key, []).append(r)
+    share = min(1.0, clips_wanted / max(1, len(clips)))
+    keep: list[dict] = []
+    for members in strata.values():
+        n = max(1, round(len(members) * share))
+        keep += [members[int(i * len(members) / n)] for i in range(n)]
+    order = {id(r): i for i, r in enumerate(clips)}
+    keep.sort(key=lambda r: order[id(r)])
+    rank: dict[tuple, int] = {}
+    ranked = []
+    for r in talk:  # take talk round-robin over the synth families
+        key = (r["noise"], r.get("synth", "espeak"))
+        rank[key] = rank.get(key, -1) + 1
+        ranked.append((rank[key], r))
+    talk = [r for _, r in sorted(ranked, key=lambda p: p[0])]
     keep_talk, budget = [], {"none": 300.0, "babble": 300.0}  # 5 min of each
     for r in talk:
         if budget.get(r["noise"], 0) > 0:
             keep_talk.append(r)
             budget[r["noise"]] -= r["duration_s"]
-    return clips[::step] + keep_talk
+    return keep + keep_talk
 
 
 def run_engine(engine: str, rows: list[dict], args, out_dir: Path) -> tuple[list[dict], float]:

@@ -30,6 +30,7 @@ def score(rows: list[dict], results: list[dict]) -> dict:
     by_file = {r["file"]: r for r in results}
     acc: dict[tuple[str, float | None], list[bool]] = defaultdict(list)
     by_noise: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    by_family: dict[tuple[str, str, float | None], list[bool]] = defaultdict(list)
     latencies: list[float] = []
     fa: dict[str, list[int]] = defaultdict(list)
     talk: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
@@ -50,6 +51,10 @@ def score(rows: list[dict], results: list[dict]) -> dict:
             by_noise[(row["mode"], row["noise"])].append(ok)
             by_noise[(row["mode"], "style: " + row["style"])].append(ok)
             by_noise[(row["mode"], "split: " + row["split"])].append(ok)
+            if row["mode"] == "addressed":
+                synth = row.get("synth", "espeak")
+                for split in (row["split"], "all"):
+                    by_family[(synth, split, row["snr_db"])].append(ok)
             if ok:
                 t = next(c["t"] for c in res["commands"] if c["intent"] == row["intent"])
                 latencies.append(t - row["speech_end_s"])
@@ -66,6 +71,7 @@ def score(rows: list[dict], results: list[dict]) -> dict:
     return {
         "acc": {k: (sum(v), len(v)) for k, v in acc.items()},
         "by_noise": {k: (sum(v), len(v)) for k, v in by_noise.items()},
+        "by_family": {k: (sum(v), len(v)) for k, v in by_family.items()},
         "fa_clips": {k: (sum(1 for n in v if n), len(v)) for k, v in fa.items()},
         "talk": {k: (n, h) for k, (n, h) in talk.items()},
         "lat_p50": float(np.percentile(lat, 50)), "lat_p95": float(np.percentile(lat, 95)),
@@ -154,8 +160,27 @@ def report(rows: list[dict], results: dict[str, tuple[list[dict], float]]) -> st
                 continue
             out += f"\n| {mode} | {noise} | " + " | ".join(
                 _pct(scores[e]["by_noise"].get((mode, noise))) for e in engines) + " |"
+    out += "\n\n" + family_table(scores)
     for e in engines:
         top = list(scores[e]["confusions"].items())[:8]
         if top:
             out += f"\n\n{e}, most frequent errors: " + "; ".join(f"{k} ×{v}" for k, v in top)
+    return out
+
+
+def family_table(scores: dict[str, dict]) -> str:
+    """Addressed accuracy by SNR for each synth family (espeak, flite) and voice split."""
+    out = ("Addressed accuracy by SNR, per synth family and voice split:\n\n"
+           "| engine | synth | split | " + " | ".join(snr_name(s) for s in SNRS)
+           + " | all SNRs |\n|---|---|---|" + "---|" * (len(SNRS) + 1))
+    for e, sc in scores.items():
+        fam = sc["by_family"]
+        for synth in sorted({k[0] for k in fam}):
+            for split in ("dev", "test", "all"):
+                cells = [fam.get((synth, split, snr)) for snr in SNRS]
+                if not any(cells):
+                    continue
+                total = (sum(c[0] for c in cells if c), sum(c[1] for c in cells if c))
+                out += (f"\n| {e} | {synth} | {split} | " + " | ".join(_pct(c) for c in cells)
+                        + f" | {_pct(total)} |")
     return out
