@@ -17,8 +17,9 @@ say() { echo "bootstrap: $*" >&2; }
 RUNTIME_PKGS=(espeak-ng libportaudio2)
 # The test suite also runs real audio streams through a private PulseAudio server
 # (scripts/virtual-audio.sh); the no-network proofs watch processes with strace and run them
-# in a namespace without network (util-linux's unshare, iproute2); sox joins test recordings.
-TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils iproute2 util-linux strace sox)
+# in a namespace without network (util-linux's unshare, iproute2); sox joins test recordings;
+# flite: the speech-in corpus's second TTS family (scripts/speech_corpus.py).
+TEST_PKGS=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils iproute2 util-linux strace sox flite)
 
 pkgs=("${RUNTIME_PKGS[@]}")
 [ "$PROFILE" = "test" ] && pkgs+=("${TEST_PKGS[@]}")
