@@ -218,7 +218,8 @@ class Builder:
         au.write_wav(self.out / rel, sig)
         return {"file": rel, "kind": spec.kind, "mode": spec.mode, "style": spec.style,
                 "intent": spec.intent, "text": spec.text, "synth": spec.synth,
-                "voice": spec.voice, "noise": noise_name, "snr_db": spec.snr_db, "rt60_s": rt60, "split": spec.split,
+                "voice": spec.voice, "noise": noise_name, "snr_db": spec.snr_db, "rt60_s": rt60,
+                "split": spec.split,
                 "speech_start_s": round((lead + a) / au.RATE, 4),
                 "speech_end_s": round((lead + b) / au.RATE, 4),
                 "duration_s": round(total / au.RATE, 4), **spec.extra}

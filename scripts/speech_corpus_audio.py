@@ -1,4 +1,5 @@
-"""Audio building blocks for the speech-in corpus: espeak-ng / flite rendering, noise, reverb, mixing.
+"""Audio building blocks for the speech-in corpus: espeak-ng / flite rendering, noise, reverb,
+mixing.
 
 All signals are float32 mono at RATE (16 kHz, what the recognizers take), roughly in -1..1.
 Every random choice takes an explicit numpy Generator, so the corpus is reproducible.
