@@ -14,7 +14,7 @@ PYTHON="${PYTHON:-python3}"
 say() { echo "bootstrap: $*" >&2; }
 
 # espeak-ng: the voice; libportaudio2: sounddevice's audio I/O.
-RUNTIME_PKGS=(espeak-ng libportaudio2)
+RUNTIME_PKGS=(espeak-ng libportaudio2 libspeexdsp1)  # libspeexdsp1: echo cancellation (live/echo_cancel.py)
 # The test suite also runs real audio streams through a private PulseAudio server
 # (scripts/virtual-audio.sh); the no-network proofs watch processes with strace and run them
 # in a namespace without network (util-linux's unshare, iproute2); sox joins test recordings;

@@ -102,6 +102,7 @@ class DeviceMicrophone:
         self.started_at: float | None = None
         self.first_chunk_at: float | None = None
         self._anchor = (0.0, 0.0)  # (stream time, time.monotonic()) of the latest chunk's end
+        self._adc_anchor = (0.0, 0.0)  # (stream time, capture clock time) of the latest block's end
 
     # --- status -------------------------------------------------------------------------
     def _set_status(self, status: str, detail: str = "") -> None:
@@ -120,8 +121,15 @@ class DeviceMicrophone:
         def callback(indata, frames, time_info, status) -> None:
             now = time.monotonic()
             self._last_data = now
+            adc = now - frames / self.device_rate  # when the block's first frame was captured
             try:
-                self._q.put_nowait((gen, indata.copy(), now))
+                lag = time_info.currentTime - time_info.inputBufferAdcTime
+                if 0.0 <= lag < 1.0:  # some host APIs report 0 for both: keep the estimate
+                    adc = now - lag
+            except (AttributeError, TypeError):
+                pass  # test streams pass no time info
+            try:
+                self._q.put_nowait((gen, indata.copy(), now, adc))
             except queue.Full:
                 with self._lock:
                     self._dropped += frames
@@ -205,7 +213,7 @@ class DeviceMicrophone:
                 continue
             if item is None:
                 return
-            block_gen, block, arrival = item
+            block_gen, block, arrival, adc = item
             block_s = len(block) / rate
             if block_gen != gen:
                 if gen is not None:  # a new stream after an outage: jump the time base
@@ -222,6 +230,7 @@ class DeviceMicrophone:
                 mono = np.concatenate([np.zeros(dropped, dtype=np.float32), mono])
             out = resampler.resample_chunk(mono)
             pending = np.concatenate([pending, out]) if len(pending) else out
+            self._adc_anchor = (t_next + len(pending) / out_rate, adc + block_s)
             while len(pending) >= n:
                 piece, pending = pending[:n], pending[n:]
                 samples = np.clip(np.round(piece * 32768.0), -32768, 32767).astype(np.int16)
@@ -238,6 +247,13 @@ class DeviceMicrophone:
         the input latency is not subtracted). Lets the live layer line up what the mic heard
         with what the speaker was playing."""
         t_anchor, clock_anchor = self._anchor
+        return clock_anchor - (t_anchor - t_s)
+
+    def capture_time(self, t_s: float) -> float:
+        """The time.monotonic() at which stream time `t_s` reached the ADC (PortAudio's
+        inputBufferAdcTime, when the host API reports it): for lining the microphone up with
+        the speaker's reference in the echo canceller, to a few milliseconds."""
+        t_anchor, clock_anchor = self._adc_anchor
         return clock_anchor - (t_anchor - t_s)
 
     def close(self) -> None:

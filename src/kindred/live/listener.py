@@ -11,6 +11,8 @@ finished Commands (through `deliver`, normally QueueCommands.put):
 - Every command passes the EchoGuard (echo_guard.py). An allowed barge-in (stop/pause
   while the speaker plays) cancels the speaker here at once, before the driver even sees
   the command: the driver's own CancelSpeech follows and is harmless.
+- Acoustic echo cancellation (echo_cancel.py), when given: each chunk has Kindred's own
+  voice (the speaker's far-end reference) removed before the recognizer hears it.
 - Microphone loss/recovery comes from DeviceMicrophone's on_status; `on_mic_status` is
   passed through so the session can say it cannot hear.
 """
@@ -49,8 +51,11 @@ class Listener:
     def __init__(self, mic, make_recognizer: Callable[[WakeCallback], object], speaker,
                  guard: EchoGuard, deliver: Callable[[Command], None], *,
                  wake_window_s: float = WAKE_WINDOW_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, aec=None,
+                 urgent: bool = False) -> None:
         self.mic, self.speaker, self.guard, self.deliver = mic, speaker, guard, deliver
+        self.aec = aec  # live.echo_cancel.EchoCanceller or None
+        self.urgent = urgent  # the recognizer's barge-in fast path while Kindred is heard
         self.clock = clock
         self.wake_window_s = wake_window_s
         self.recognizer = make_recognizer(self._on_wake)
@@ -98,7 +103,13 @@ class Listener:
             if gate is not None:  # windows count from the audio heard so far, not the last decision
                 gate.now = max(gate.now, self.audio_t)
             rec.set_mode(mode, window_s)
+        set_urgent = getattr(rec, "set_urgent", None)
+        if self.urgent and set_urgent is not None:
+            set_urgent(self._speaker_busy() or bool(self.guard.overlapping(self.clock(), 1)))
         self.audio_t = chunk.end_s
+        if self.aec is not None:
+            capture_time = getattr(self.mic, "capture_time", None)
+            chunk = self.aec.process(chunk, capture_time(chunk.t_s) if capture_time else None)
         for command in rec.accept(chunk):
             self._handle(command)
         if self._wake_until is not None and chunk.end_s > self._wake_until:

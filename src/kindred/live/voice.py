@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from kindred.audio.chunk import RECOGNIZER_RATE_HZ
 from kindred.audio.device_mic import DeviceMicrophone
 from kindred.audio.devices import describe
 from kindred.clock import SystemClock
@@ -79,7 +80,10 @@ def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
 
             speaker = open_speaker(config)
         guard = EchoGuard(table, speaker.timeline)
-        listener = Listener(mic, make, speaker, guard, commands.put)
+        from kindred.live.echo_cancel import build as build_aec
+
+        aec = build_aec(getattr(speaker, "reference", None), RECOGNIZER_RATE_HZ)
+        listener = Listener(mic, make, speaker, guard, commands.put, aec=aec)
         engine = getattr(listener.recognizer, "engine", type(listener.recognizer).__name__)
         where = describe(mic.device_index) if hasattr(mic, "device_index") else "the microphone"
         print(ready_line(plan_id, table.wake_word, engine, where), file=sys.stderr, flush=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from kindred.audio.far_end import FarEndReference
 from kindred.config import Config
 from kindred.errors import ConfigError
 from kindred.speech_out import chimes
@@ -21,6 +22,32 @@ from kindred.speech_out.player import OutputBackend, Player, Utterance
 from kindred.speech_out.render import RENDER_RATE_HZ, Renderer, Rendering, Voice
 from kindred.speech_out.speaker import VoiceSettings
 from kindred.speech_out.voices import resolve_voice
+
+
+class _ReferenceTap:
+    """An output backend that hands every block written to the device, with its DAC time,
+    to the far-end reference (live/echo_cancel.py cancels it from the microphone)."""
+
+    def __init__(self, backend: OutputBackend, reference: FarEndReference) -> None:
+        self.backend, self.reference = backend, reference
+
+    def open(self, rate_hz: int, pull: Callable[[np.ndarray, float], None]) -> int:
+        rate = [rate_hz]
+
+        def tapped(out: np.ndarray, dac_time_s: float) -> None:
+            pull(out, dac_time_s)
+            self.reference.write(out, rate[0], dac_time_s)
+
+        rate[0] = int(self.backend.open(rate_hz, tapped))
+        return rate[0]
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __getattr__(self, name: str):  # reported_latency_s, recorded(), ... of the real backend
+        if name == "backend":
+            raise AttributeError(name)
+        return getattr(self.backend, name)
 
 
 class DeviceSpeaker:
@@ -32,7 +59,8 @@ class DeviceSpeaker:
         self.renderer = renderer or Renderer()
         self._own_renderer = renderer is None
         self.cache = cache or RenderCache()
-        self.player = Player(backend, RENDER_RATE_HZ, clock=clock)
+        self.reference = FarEndReference()  # what reached the device, for echo cancellation
+        self.player = Player(_ReferenceTap(backend, self.reference), RENDER_RATE_HZ, clock=clock)
         self._chimes: dict[tuple[str, int], np.ndarray] = {}
         self.settings = VoiceSettings()
         self.voice: Voice | None = None

@@ -1,0 +1,106 @@
+"""Acoustic echo cancellation in front of the recognizer (issue 6: barge-in over our own voice).
+
+Every microphone chunk is paired with what the speaker played at the same moment (the
+FarEndReference DeviceSpeaker fills from its output callback, on PortAudio's DAC time) and
+run through libspeexdsp's echo canceller + residual-echo suppressor (audio/speex_aec.py).
+
+Alignment: the chunk's capture time (DeviceMicrophone.capture_time: PortAudio's
+inputBufferAdcTime) PLUS MARGIN_S gives the reference index paired with its first sample; after
+that the reference is consumed sample for sample with the microphone, and re-aligned only
+when the smoothed difference of the two clocks exceeds RESYNC_S (PulseAudio's ADC/DAC
+times jitter by tens of milliseconds; a jump would make the filter re-converge). The margin keeps the reference
+ahead of its echo even when the reported device times are late (the filter is causal: it
+models echo delays of 0..tail after the reference it is given; pairing a mic sample with
+the reference of MARGIN_S later adds MARGIN_S to the delay it sees), at the cost of
+MARGIN_S of the filter's tail. Measured on the virtual loop: the echo arrives ~12 ms after
+the capture-aligned reference; with no margin a few ms of timing error make it acausal
+(0 dB), with +40 ms it converges to 20-30 dB.
+
+When nothing audible was played for the filter's whole tail, the chunk passes through
+unchanged (same samples, no added delay) and the filter is not touched, so it stays
+converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
+the echo guard stays either way as the second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from kindred.audio.chunk import AudioChunk
+from kindred.audio.far_end import SILENT, FarEndReference
+
+log = logging.getLogger("kindred.live")
+
+MARGIN_S = 0.04
+RESYNC_S = 0.03
+DRIFT_SMOOTH = 0.05  # per chunk: averages the jitter of ~20 chunks (2 s)
+TAIL_MS = 200
+
+
+@dataclass
+class AecStats:
+    chunks: int = 0
+    cancelled: int = 0  # chunks that went through the canceller
+    resyncs: int = 0
+    cpu_s: float = 0.0
+
+
+class EchoCanceller:
+    def __init__(self, reference: FarEndReference, canceller, *, margin_s: float = MARGIN_S) -> None:
+        self.reference, self.canceller = reference, canceller
+        self.margin_s = margin_s
+        self.tail = int(getattr(canceller, "tail", reference.rate_hz * TAIL_MS // 1000))
+        self.frame = int(getattr(canceller, "frame", 160))
+        self._cursor: int | None = None
+        self._drift = 0.0  # smoothed (wanted - used) reference index, samples
+        self._carry = np.zeros(0, dtype=np.int16)  # near samples short of a whole frame
+        self._carry_far = np.zeros(0, dtype=np.int16)
+        self.stats = AecStats()
+
+    def process(self, chunk: AudioChunk, capture_time: float | None) -> AudioChunk:
+        """The chunk with Kindred's own voice removed (or unchanged when it was silent)."""
+        self.stats.chunks += 1
+        n = len(chunk.samples)
+        if capture_time is not None:
+            want = self.reference.index_at(capture_time + self.margin_s)
+            if want is not None and self._cursor is None:
+                self._cursor = want
+            elif want is not None:  # follow slow drift; capture times jitter by tens of ms
+                self._drift += DRIFT_SMOOTH * ((want - self._cursor) - self._drift)
+                if abs(self._drift) > RESYNC_S * self.reference.rate_hz:
+                    self._cursor += int(round(self._drift))
+                    self._drift = 0.0
+                    self.stats.resyncs += 1
+        if self._cursor is None:
+            return chunk
+        start, self._cursor = self._cursor, self._cursor + n
+        window = self.reference.read(start - self.tail, self.tail + n)  # the echo's reach
+        if int(np.abs(window.astype(np.int32)).max()) <= SILENT and not len(self._carry):
+            return chunk
+        t0 = time.process_time()
+        far = window[self.tail:]
+        near = np.concatenate([self._carry, chunk.samples.astype(np.int16, copy=False)])
+        far = np.concatenate([self._carry_far, far])
+        whole = len(near) - len(near) % self.frame
+        self._carry, self._carry_far = near[whole:], far[whole:]
+        cleaned = self.canceller.process(near[:whole], far[:whole])
+        if len(cleaned) < n:  # a partial frame waits for the next chunk: keep the length
+            cleaned = np.concatenate([np.zeros(n - len(cleaned), dtype=np.int16), cleaned])
+        self.stats.cancelled += 1
+        self.stats.cpu_s += time.process_time() - t0
+        return AudioChunk(samples=cleaned[-n:], rate_hz=chunk.rate_hz, t_s=chunk.t_s)
+
+
+def build(reference: FarEndReference | None, rate_hz: int) -> EchoCanceller | None:
+    """The live echo canceller, or None (no reference, or libspeexdsp missing)."""
+    if reference is None:
+        return None
+    from kindred.audio import speex_aec
+
+    if speex_aec.load() is None:
+        return None
+    return EchoCanceller(reference, speex_aec.SpeexEchoCanceller(rate_hz, tail_ms=TAIL_MS))
