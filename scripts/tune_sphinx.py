@@ -29,7 +29,7 @@ from pathlib import Path
 OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf)
 
 
-def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int) -> None:
+def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int, snr: str | None = None) -> None:
     import soundfile as sf
 
     from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
@@ -40,7 +40,7 @@ def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int) ->
     table = PhraseTable(load_library().commands, "kindred")
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()]
     rows = [r for r in rows if (split == "all" or r["split"] == split) and r["kind"] in kinds]
-    rows = rows[::every]
+    rows = [r for r in rows if snr is None or str(r["snr_db"]) == snr][::every]
     th = dataclasses.replace(Thresholds(), **OFF)
     records, cpu, audio_s = [], 0.0, 0.0
     t_wall = time.time()
@@ -77,6 +77,9 @@ def replay(records: list[dict], th: dict) -> dict:
             gate.set_mode("prompted", None, now=0.0)
         commands = []
         for s in r["scores"]:
+            if not s["complete"] and s["wake_llr"] is not None:  # as the engine does now
+                s = {**s, "words": table.wake_word, "complete": True, "utt_llr": s["wake_llr"],
+                     "word_llr": s["wake_llr"]}
             ok = (s["complete"] and s["utt_llr"] >= th["utt_llr"] and s["word_llr"] >= th["word_llr"]
                   and (s["wake_llr"] is None or s["wake_llr"] >= th["wake_llr"])
                   and s["extra_s"] <= th["max_extra_s"])
@@ -143,6 +146,7 @@ def main(argv=None) -> int:
     ap.add_argument("--split", default="dev")
     ap.add_argument("--kinds", default="positive,wake_only,distractor,near_miss,conversation,own_voice")
     ap.add_argument("--every", type=int, default=1, help="every Nth clip only (quick looks)")
+    ap.add_argument("--snr", help="only clips at this SNR (e.g. 10.0, None for clean)")
     ap.add_argument("--out", type=Path, default=Path("bench-out/tune-dev.json"))
     ap.add_argument("--replay", type=Path, help="replay saved records instead of collecting")
     ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
@@ -152,7 +156,7 @@ def main(argv=None) -> int:
     ap.add_argument("--extra", type=float, default=0.6)
     a = ap.parse_args(argv)
     if a.replay is None:
-        collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every)
+        collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr)
         return 0
     data = json.loads(a.replay.read_text())
     records = data["records"]

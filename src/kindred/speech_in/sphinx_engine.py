@@ -54,8 +54,8 @@ class Thresholds:
     """Rejection thresholds in log-likelihood units per frame, and utterance timing."""
 
     utt_llr: float = -6.0  # acoustic log-likelihood ratio per frame, all decoded words
-    word_llr: float = -12.0  # the worst single word
-    wake_llr: float = -5.5  # the wake word's own frames: the check that matters (measured)
+    word_llr: float = -10.0  # the worst single word
+    wake_llr: float = -5.0  # the wake word's own frames: the check that matters (tuned on dev)
     max_extra_s: float = 0.6  # filler/noise allowed between the decoded words
     pad_s: float = 0.25  # audio after the segment's last speech frame given to the decoder
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
@@ -266,6 +266,11 @@ class SphinxRecognizer:
         if not spoken:
             return None
         words = " ".join(_base_word(s.word) for s in spoken)
+        if words not in self._sentences and _base_word(spoken[0].word) == self.table.wake_word:
+            # "kindred" then something that is no command ("kindred end" when only the wake
+            # word was said, the search stopping inside a phrase): the wake word alone
+            spoken = spoken[:1]
+            words = self.table.wake_word
         per_word = [_llr_per_frame(s) for s in spoken]
         word_frames = sum(s.end_frame - s.start_frame + 1 for s in spoken)
         utt_llr = sum(llr * (s.end_frame - s.start_frame + 1)
