@@ -1,0 +1,187 @@
+"""Tune the pocketsphinx engine's rejection thresholds by replaying per-utterance scores.
+
+1. collect: every clip of one corpus split goes through SphinxRecognizer with every
+   threshold disabled and keep_scores=True; each utterance's Scored record (words, start,
+   decision time, utt/word/wake log-likelihood ratios, filler seconds, complete) is saved.
+2. replay: the records are fed through a fresh Gate with candidate thresholds, offline (no
+   decoding), and scored like scripts/bench_speech_in.py: positives correct (the expected
+   intent and nothing else), false accepts on non-command clips, latency after the end of
+   speech. The grid search keeps the fewest false accepts first, then the most correct.
+
+  scripts/tune_sphinx.py --corpus /work/corpus --split dev --out bench-out/tune-dev.json
+  scripts/tune_sphinx.py --replay bench-out/tune-dev.json [--wake -5.5 --utt -6 ...]
+
+Tune on dev, then replay the chosen thresholds on test records (never grid-search test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import json
+import math
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf)
+
+
+def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int, snr: str | None = None) -> None:
+    import soundfile as sf
+
+    from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+
+    table = PhraseTable(load_library().commands, "kindred")
+    rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()]
+    rows = [r for r in rows if (split == "all" or r["split"] == split) and r["kind"] in kinds]
+    rows = [r for r in rows if snr is None or str(r["snr_db"]) == snr][::every]
+    th = dataclasses.replace(Thresholds(), **OFF)
+    records, cpu, audio_s = [], 0.0, 0.0
+    t_wall = time.time()
+    for i, row in enumerate(rows):
+        rec = SphinxRecognizer(table, thresholds=th, keep_scores=True)
+        samples, rate = sf.read(corpus / row["file"], dtype="int16")
+        step = RECOGNIZER_RATE_HZ // 10
+        t0 = time.process_time()
+        for j in range(0, len(samples), step):
+            rec.accept(AudioChunk(samples[j:j + step], rate, j / rate))
+        rec.finish()
+        cpu += time.process_time() - t0
+        audio_s += len(samples) / rate
+        records.append({**row, "scores": [dataclasses.asdict(s) for s in rec.scores]})
+        if i % 50 == 0:
+            print(f"{i}/{len(rows)} {time.time() - t_wall:.0f}s", file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rtf": cpu / max(audio_s, 1e-9), "records": records}))
+    print(f"{len(records)} files, RTF {cpu / max(audio_s, 1e-9):.3f}, -> {out}")
+
+
+def replay(records: list[dict], th: dict) -> dict:
+    """Score one threshold set; returns counts per (kind, mode, snr, style, synth, voice)."""
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+    from kindred.speech_in.gate import Gate
+
+    table = _table_cache.setdefault(0, PhraseTable(load_library().commands, "kindred"))
+    res = {"pos": defaultdict(lambda: [0, 0]), "fa": defaultdict(lambda: [0, 0.0]),
+           "lat": [], "errors": defaultdict(int), "fa_list": []}
+    for r in records:
+        gate = Gate(table)
+        if r["mode"] == "prompted":
+            gate.set_mode("prompted", None, now=0.0)
+        commands = []
+        for s in r["scores"]:
+            if not s["complete"] and s["wake_llr"] is not None:  # as the engine does now
+                s = {**s, "words": table.wake_word, "complete": True, "utt_llr": s["wake_llr"],
+                     "word_llr": s["wake_llr"]}
+            ok = (s["complete"] and s["utt_llr"] >= th["utt_llr"] and s["word_llr"] >= th["word_llr"]
+                  and (s["wake_llr"] is None or s["wake_llr"] >= th["wake_llr"])
+                  and s["extra_s"] <= th["max_extra_s"])
+            if ok:
+                c = gate.decide(s["words"], s["t_start"], s["t_end"])
+                if c is not None:
+                    commands.append(c)
+            else:
+                gate.now = max(gate.now, s["t_end"])
+        if r["kind"] == "positive":
+            key = (r["mode"], r["snr_db"], r["style"], r.get("synth", "espeak"))
+            intents = [c.intent for c in commands]
+            good = r["intent"] in intents and set(intents) == {r["intent"]}
+            res["pos"][key][0] += good
+            res["pos"][key][1] += 1
+            if good:
+                t = next(c.t for c in commands if c.intent == r["intent"])
+                res["lat"].append(t - r["speech_end_s"])
+            else:
+                res["errors"][(r["intent"], "+".join(intents) or "nothing")] += 1
+        else:
+            key = (r["kind"], r["snr_db"])
+            res["fa"][key][0] += len(commands)
+            res["fa"][key][1] += r["duration_s"]
+            if commands:
+                res["fa_list"].append((r["file"], r["text"][:60], [c.heard for c in commands]))
+    return res
+
+
+_table_cache: dict = {}
+
+
+def summary(res: dict) -> tuple[int, int, int]:
+    fa = sum(v[0] for v in res["fa"].values())
+    correct = sum(v[0] for v in res["pos"].values())
+    total = sum(v[1] for v in res["pos"].values())
+    return fa, correct, total
+
+
+def report(res: dict) -> None:
+    by: dict = defaultdict(lambda: [0, 0])
+    for (mode, snr, style, synth), (c, n) in res["pos"].items():
+        for k in [(mode, snr), (mode, snr, style), (mode, snr, synth)]:
+            by[k][0] += c
+            by[k][1] += n
+    for k in sorted(by, key=str):
+        c, n = by[k]
+        print(f"  {str(k):45s} {c:4d}/{n:<4d} {100 * c / max(n, 1):5.1f}%")
+    for (kind, snr), (n, secs) in sorted(res["fa"].items(), key=str):
+        print(f"  false accepts {kind:12s} snr={snr}: {n} in {secs / 3600:.3f} h")
+    lat = sorted(res["lat"])
+    if lat:
+        p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+        print(f"  latency p50 {1000 * p(0.5):.0f} ms, p95 {1000 * p(0.95):.0f} ms (n={len(lat)})")
+    top = sorted(res["errors"].items(), key=lambda kv: -kv[1])[:12]
+    print("  top errors:", ", ".join(f"{a}->{b} x{n}" for (a, b), n in top))
+    for fa in res["fa_list"][:10]:
+        print("  FA:", fa)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path)
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--kinds", default="positive,wake_only,distractor,near_miss,conversation,own_voice")
+    ap.add_argument("--every", type=int, default=1, help="every Nth clip only (quick looks)")
+    ap.add_argument("--snr", help="only clips at this SNR (e.g. 10.0, None for clean)")
+    ap.add_argument("--out", type=Path, default=Path("bench-out/tune-dev.json"))
+    ap.add_argument("--replay", type=Path, help="replay saved records instead of collecting")
+    ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
+    ap.add_argument("--utt", type=float, default=-6.0)
+    ap.add_argument("--word", type=float, default=-12.0)
+    ap.add_argument("--wake", type=float, default=-5.5)
+    ap.add_argument("--extra", type=float, default=0.6)
+    a = ap.parse_args(argv)
+    if a.replay is None:
+        collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr)
+        return 0
+    data = json.loads(a.replay.read_text())
+    records = data["records"]
+    print(f"records: {len(records)}, collection RTF {data['rtf']:.3f}")
+    if a.grid:
+        best = []
+        for utt, word, wake, extra in itertools.product(
+                [-5.0, -5.5, -6.0, -6.5, -7.0, -8.0], [-8.0, -10.0, -12.0, -99.0],
+                [-4.5, -5.0, -5.25, -5.5, -5.75, -6.0, -6.5, -7.0], [0.3, 0.6, 1.0, 99.0]):
+            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra)
+            fa, c, n = summary(replay(records, th))
+            best.append((fa, -c, th))
+        best.sort(key=lambda b: (b[0], b[1]))
+        for fa in sorted({b[0] for b in best})[:4]:
+            top = [b for b in best if b[0] == fa][:3]
+            for b in top:
+                print(f"FA {fa}: correct {-b[1]}  {b[2]}")
+        return 0
+    th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra)
+    res = replay(records, th)
+    fa, c, n = summary(res)
+    print(f"thresholds {th}: correct {c}/{n}, false accepts {fa}")
+    report(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
