@@ -97,3 +97,27 @@ def test_the_stage_aligns_on_device_times_and_passes_silence_through(voices):
     m = mic[1600:1600 + len(out)]
     assert erle_db(m[5 * RATE:8 * RATE], out[5 * RATE:8 * RATE]) >= 15.0
     assert stage.stats.resyncs == 0
+
+
+def test_a_reopened_microphone_realigns_at_once_and_keeps_the_filter(voices):
+    """The mic stream restarts (reopened, or back after an outage) while the speaker plays on:
+    its capture times jump; the stage re-aligns on the next chunk, and the filter adapted
+    before the gap cancels the echo right after it."""
+    far, _ = voices
+    ref = FarEndReference()
+    stage = EchoCanceller(ref, speex_aec.SpeexEchoCanceller(RATE, tail_ms=200))
+    block, t0 = 320, 100.0
+    played = far[: 10 * RATE]
+    written = 0
+    mic = echo_path(played, delay_s=0.012)
+    heard, outs = [], []
+    for i in list(range(0, 6 * RATE, 1600)) + list(range(7 * RATE, 9 * RATE, 1600)):
+        while written < i + RATE * 3 // 10:  # the speaker plays on through the gap
+            ref.write(played[written:written + block].astype(np.float32), RATE, t0 + written / RATE)
+            written += block
+        chunk = AudioChunk(q(mic[i:i + 1600]), RATE, len(heard) * 0.1)  # t_s: no gap in it
+        heard.append(mic[i:i + 1600])
+        outs.append(stage.process(chunk, t0 + i / RATE).samples.astype(np.float64) / 32767)
+    after_m, after_o = np.concatenate(heard[60:]), np.concatenate(outs[60:])
+    assert stage.stats.resyncs == 1
+    assert erle_db(after_m[RATE // 5:], after_o[RATE // 5:]) >= 15.0

@@ -19,7 +19,9 @@ the capture-aligned reference; with no margin a few ms of timing error make it a
 When nothing audible was played for the filter's whole tail, the chunk passes through
 unchanged (same samples, no added delay) and the filter is not touched, so it stays
 converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
-the echo guard stays either way as the second line of defence.
+the echo guard stays either way as the second line of defence. A microphone stream that
+restarts (reopened, or back after an outage: its capture times jump) re-aligns at once
+(JUMP_S) and keeps the adapted filter.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from kindred.audio.far_end import SILENT, FarEndReference
 log = logging.getLogger("kindred.live")
 
 MARGIN_S = 0.04
-RESYNC_S = 0.03
+RESYNC_S = 0.1  # 0.03 re-aligned 3-4 times per line on PulseAudio's jittering times (each one
+# a 30+ ms jump the filter had to re-learn); the tail and MARGIN_S absorb smaller drift
+JUMP_S = 0.25  # the clocks disagree this much: a new or resumed mic stream, re-align at once
 DRIFT_SMOOTH = 0.05  # per chunk: averages the jitter of ~20 chunks (2 s)
 TAIL_MS = 200
 
@@ -67,8 +71,13 @@ class EchoCanceller:
         n = len(chunk.samples)
         if capture_time is not None:
             want = self.reference.index_at(capture_time + self.margin_s)
-            if want is not None and self._cursor is None:
-                self._cursor = want
+            if want is not None and (self._cursor is None
+                                     or abs(want - self._cursor) > JUMP_S * self.reference.rate_hz):
+                if self._cursor is not None:
+                    self.stats.resyncs += 1
+                self._cursor, self._drift = want, 0.0
+                self._carry = self._carry[:0]
+                self._carry_far = self._carry_far[:0]
             elif want is not None:  # follow slow drift; capture times jitter by tens of ms
                 self._drift += DRIFT_SMOOTH * ((want - self._cursor) - self._drift)
                 if abs(self._drift) > RESYNC_S * self.reference.rate_hz:
