@@ -120,6 +120,11 @@ def listen(seconds: float, recognizer) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "chunks": n, "commands": commands}
 
 
+BARGE_LINE = ("Let the evening settle around you both. Notice the light in the room, the sound of "
+              "the house around you, and the warmth of the chair beneath you. There is no hurry "
+              "tonight, and nothing that has to be solved. Sit a little closer if you like, and let "
+              "your shoulders soften as the day falls away, one quiet moment after another, until "
+              "the room feels calm and the two of you feel near.")  # no command words (barge-in)
 LINE = ("When you want to end the session, just say kindred stop. This line goes on for a "
         "while longer, so that there is plenty of time to talk over it, and then some more, "
         "because a person may well interrupt late in a long line, and that should work too.")
@@ -173,22 +178,86 @@ def erle(env: dict[str, str], seconds: float = 12.0) -> list[tuple[str, str, str
     return rows
 
 
-def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec: bool,
-             urgent: bool, loose: bool, voice: str, fed_at_s: float) -> dict:
-    """Speaker reads LINE; "kindred stop" (espeak-ng, `voice`) is fed into the mic `fed_at_s`
-    in. Reaction = when the speaker's sound stopped (player timeline, after the fade) minus
-    the end of the last voiced sample of the command (paplay spawn + 12 ms measured
-    latency), split into: decision (recognizer's endpointer: words end -> the chunk that
-    ended the utterance arrived), decode+guard (that arrival -> speaker.cancel()),
-    output (cancel -> the faded last frame heard: next output block + device latency)."""
+class CancellerTap:
+    """Wraps SpeexEchoCanceller: keeps the exact (near, far) frames it was given, so the
+    same run can be replayed offline with other suppressor settings (bench_aec_replay.py)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.tail, self.frame = inner, inner.tail, inner.frame
+        self.near: list = []
+        self.far: list = []
+
+    def process(self, near, far):
+        self.near.append(near.copy())
+        self.far.append(far.copy())
+        return self.inner.process(near, far)
+
+
+class MicTap:
+    """Sits in the Listener's `aec` slot: the raw chunk and what the recognizer got (the
+    echo canceller's output, or the same chunk when there is no canceller)."""
+
+    def __init__(self, aec, mic) -> None:
+        self.aec, self.mic = aec, mic
+        self.raw: list = []
+        self.clean: list = []
+        self.t0_clock: float | None = None  # clock time of the first sample kept
+        self.ctap = None
+        if aec is not None:
+            self.ctap = aec.canceller = CancellerTap(aec.canceller)
+        self.stats = getattr(aec, "stats", None)
+
+    def process(self, chunk, capture_time):
+        if self.t0_clock is None:
+            self.t0_clock = self.mic.clock_time(chunk.t_s)
+        out = self.aec.process(chunk, capture_time) if self.aec is not None else chunk
+        self.raw.append(chunk.samples.copy())
+        self.clean.append(out.samples.copy())
+        return out
+
+
+def save_run(save_dir: Path, name: str, tap: MicTap, meta: dict) -> None:
+    """Benchmark audio only, only with --save-dir: raw mic, cleaned mic and the canceller's
+    near/far frames as 16 kHz WAVs (0600) plus a meta.json (times, what was heard)."""
+    import json
+
     import numpy as np
     import soundfile as sf
 
+    save_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    arrays = {"raw": tap.raw, "clean": tap.clean}
+    if tap.ctap is not None:
+        arrays |= {"near": tap.ctap.near, "far": tap.ctap.far}
+    for key, parts in arrays.items():
+        path = save_dir / f"{name}.{key}.wav"
+        sf.write(str(path), np.concatenate(parts) if parts else np.zeros(0, np.int16), 16000,
+                 subtype="PCM_16")
+        path.chmod(0o600)
+    path = save_dir / f"{name}.json"
+    path.write_text(json.dumps(meta, indent=1))
+    path.chmod(0o600)
+
+
+def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec: bool,
+             urgent: bool, loose: bool, voice: str, fed_at_s: float,
+             save_dir: Path | None = None, case: str = "case", line: str = BARGE_LINE,
+             suppress_active_db: int | None = None, keep_filter: bool = True) -> dict:
+    """Speaker reads `line` (no command words); "kindred stop" (espeak-ng, `voice`) is fed
+    into the mic `fed_at_s` in. Reaction = when the speaker's sound stopped (player
+    timeline, after the fade) minus the end of the last voiced sample of the command
+    (paplay spawn + 12 ms measured latency), split into: decision (recognizer's
+    endpointer: words end -> the chunk that ended the utterance arrived), decode+guard
+    (that arrival -> speaker.cancel()), output (cancel -> the faded last frame heard: next
+    output block + device latency)."""
+    import numpy as np
+    import soundfile as sf
+
+    from kindred.audio import speex_aec
     from kindred.audio.device_mic import DeviceMicrophone
     from kindred.config import Config
     from kindred.content.library import load_library
     from kindred.content.phrases import PhraseTable
-    from kindred.live.echo_cancel import build
+    from kindred.live import echo_cancel
     from kindred.live.echo_guard import EchoGuard
     from kindred.live.listener import Listener
     from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
@@ -203,28 +272,55 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
           if loose else Thresholds())
     table = PhraseTable(load_library().commands)
     res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "rejected": [],
-           "false": 0}
+           "false": 0, "scores": []}
     if echo:
         va(env, "echo", "on")
     speaker = open_speaker(Config())
-    for _ in range(trials):
+    aec = None
+    for trial in range(trials):
+        recs = []
+
         def make(w):
-            rec = SphinxRecognizer(table, on_wake=w, thresholds=th)
-            return rec
-        listener = Listener(DeviceMicrophone(), make, speaker, EchoGuard(table, speaker.timeline),
-                            lambda c: None, aec=build(speaker.reference, 16000) if use_aec else None,
-                            urgent=urgent).start()
-        time.sleep(0.3)
-        speaker.say(LINE)
-        time.sleep(fed_at_s)
-        t_spawn = time.monotonic()
-        va(env, "feed", str(wav))
-        time.sleep(1.5)
+            recs.append(SphinxRecognizer(table, on_wake=w, thresholds=th, keep_scores=True))
+            return recs[-1]
+        if use_aec and (aec is None or not keep_filter):
+            kw = {} if suppress_active_db is None else {"suppress_active_db": suppress_active_db}
+            if suppress_active_db == 0:
+                kw = {"suppress_db": 0}
+            aec = echo_cancel.EchoCanceller(
+                speaker.reference, speex_aec.SpeexEchoCanceller(16000, tail_ms=echo_cancel.TAIL_MS, **kw))
+            aec_fresh = True
+        else:
+            aec_fresh = False
+        mic = DeviceMicrophone()
+        tap = MicTap(aec if use_aec else None, mic)
+        listener = Listener(mic, make, speaker, EchoGuard(table, speaker.timeline),
+                            lambda c: None, aec=tap, urgent=urgent).start()
+        # the person's stream starts BEFORE the line and carries silence up to the command:
+        # a new stream joining the virtual mic mid-line moves the loop's echo delay (measured
+        # +120 ms when paplay connected), which no real room does
+        lead = 1.0 + fed_at_s
+        person = tmp / f"person-{voice}-{lead:.2f}.wav"
+        if not person.exists():
+            sf.write(str(person), np.concatenate([np.zeros(int(lead * rate), np.float32), x,
+                                                  np.zeros(int(1.5 * rate), np.float32)]), rate)
+        feeder = subprocess.Popen([str(VA), "feed", str(person)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t_spawn = time.monotonic() + lead
+        time.sleep(1.0 - 0.3)
+        speaker.say(line)
+        time.sleep(fed_at_s + 1.5)
         listener.stop()
+        feeder.wait()
+        if use_aec:  # the same filter goes on to the next trial (as in a session)
+            aec.canceller = aec.canceller.inner
         utt = speaker.timeline()[-1]
         res["rejected"] += listener.stats.rejected
         res["false"] += sum(1 for i, h, _ in listener.stats.delivered if h < t_spawn)
-        if utt.cancelled and listener.stats.barge_ins:
+        res["scores"] += [(round(s.t_start, 2), round(s.t_end, 2), s.words, s.accepted)
+                          for s in recs[0].scores]
+        heard = bool(utt.cancelled and listener.stats.barge_ins)
+        if heard:
             heard_at, cancelled_at = listener.stats.barge_ins[-1]
             said = t_spawn + 0.012 + words_end
             res["heard"] += 1
@@ -232,6 +328,16 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
             res["decision"].append(heard_at - said)
             res["decode"].append(cancelled_at - heard_at)
             res["output"].append(utt.end_s - cancelled_at)
+        if save_dir is not None:
+            slug = "".join(c if c.isalnum() else "-" for c in case).strip("-")
+            save_run(save_dir, f"{slug}.{trial}", tap, {
+                "case": case, "trial": trial, "fed_wav": str(wav), "words_end_s": words_end,
+                "fed_at_clock": t_spawn + 0.012, "t0_clock": tap.t0_clock, "heard": heard,
+                "aec_fresh": aec_fresh, "line_start_clock": utt.start_s,
+                "rejected": listener.stats.rejected,
+                "aec": vars(aec.stats) if use_aec else None,
+                "scores": [(s.t_start, s.t_end, s.words, s.accepted, s.utt_llr, s.wake_llr)
+                           for s in recs[0].scores]})
         speaker.cancel()
         time.sleep(0.5)
     speaker.close()
@@ -253,6 +359,8 @@ def barge_rows(name: str, trials: int, r: dict) -> list[tuple[str, str, str]]:
 
 BARGE_CASES = {  # name: barge_in() keywords
     "quiet mic, no AEC (old baseline)": dict(echo=False, use_aec=False, urgent=False, loose=True),
+    "quiet mic, shipped thresholds": dict(echo=False, use_aec=False, urgent=False, loose=False),
+    "quiet mic, urgent, shipped thresholds": dict(echo=False, use_aec=False, urgent=True, loose=False),
     "echo on, no AEC": dict(echo=True, use_aec=False, urgent=False, loose=True),
     "echo on, AEC": dict(echo=True, use_aec=True, urgent=False, loose=True),
     "echo on, AEC, urgent": dict(echo=True, use_aec=True, urgent=True, loose=True),
@@ -308,8 +416,27 @@ def main() -> int:
                     help="barge-in case(s) to run (default: all)")
     ap.add_argument("--voice", default="en-us+f2", help="espeak-ng voice of the person")
     ap.add_argument("--fed-at", type=float, default=6.5, help="seconds into the line")
+    ap.add_argument("--save-dir", type=Path, default=None,
+                    help="benchmark only: save each barge-in run's mic audio (raw, after AEC, "
+                         "the canceller's near/far) as WAVs here (use a temp dir; nothing is "
+                         "saved without this flag)")
+    ap.add_argument("--suppress-active-db", type=int, default=None,
+                    help="residual-echo suppression while the person talks (dB; 0 = suppressor "
+                         "off; default: speex_aec's)")
+    ap.add_argument("--fresh-filter", action="store_true",
+                    help="a new echo canceller for every barge-in trial (default: one filter "
+                         "kept across trials, as across the lines of a session)")
+    ap.add_argument("--aec-resync-s", type=float, default=None,
+                    help="override live/echo_cancel.RESYNC_S (re-align when the clocks drift "
+                         "this far apart; a big value: never, only JUMP_S)")
+    ap.add_argument("--own-line", action="store_true",
+                    help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
 
+    if args.aec_resync_s is not None:
+        from kindred.live import echo_cancel
+
+        echo_cancel.RESYNC_S = args.aec_resync_s
     tmp = Path(tempfile.mkdtemp(prefix="kb-"))
     env = start_server(tmp / "va")
     rows: list[tuple[str, str, str]] = []
@@ -323,7 +450,11 @@ def main() -> int:
         if args.only in ("all", "barge"):
             for name in args.case or list(BARGE_CASES):
                 r = barge_in(args.barge_in_trials, env, tmp, voice=args.voice,
-                             fed_at_s=args.fed_at, **BARGE_CASES[name])
+                             fed_at_s=args.fed_at, save_dir=args.save_dir, case=name,
+                             line=LINE if args.own_line else BARGE_LINE,
+                             suppress_active_db=args.suppress_active_db,
+                             keep_filter=not args.fresh_filter, **BARGE_CASES[name])
+                print(name, "scores:", r["scores"], "rejected:", r["rejected"], file=sys.stderr)
                 rows += barge_rows(name, args.barge_in_trials, r)
     finally:
         subprocess.run([str(VA), "stop"], env=env, capture_output=True)
