@@ -309,7 +309,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
         t_spawn = time.monotonic() + lead
         time.sleep(1.0 - 0.3)
         speaker.say(line)
-        time.sleep(fed_at_s + 1.5)
+        time.sleep(fed_at_s + 0.3 + 2.5)  # the command's end + 1.6 s to decide
         listener.stop()
         feeder.wait()
         if use_aec:  # the same filter goes on to the next trial (as in a session)
