@@ -37,6 +37,8 @@ class SegmenterSettings:
     floor_window_s: float = 3.0  # the noise floor is a low percentile of this much history
     floor_percentile: float = 20.0
     warmup_frames: int = 15  # the first 150 ms of a stream only learn the floor
+    tail_db: float = 45.0  # inside a segment, frames this far below its loudest are not speech
+    min_floor_dbfs: float = -75.0  # the floor never counts as lower than white noise this loud
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class EnergySegmenter:
         self._window = np.hanning(FRAME_N).astype(np.float32)
         freqs = np.fft.rfftfreq(FRAME_N, 1 / RATE_HZ)
         self._band = (freqs >= 200) & (freqs <= 4000)
+        # A digitally silent input (a muted or virtual mic) has a floor of "nothing", above
+        # which any faint decay would be speech. Expected band energy of white noise at
+        # min_floor_dbfs: per bin sigma^2 * sum(window^2).
+        sigma = 32768.0 * 10 ** (settings.min_floor_dbfs / 20)
+        self._min_floor = float(10.0 * np.log10(
+            self._band.sum() * sigma ** 2 * float((self._window ** 2).sum()) + 1.0))
         self.floor_db: float | None = None
         self._frames_seen = 0
         self._hist = np.zeros(max(1, int(round(settings.floor_window_s / FRAME_S))), dtype=np.float32)
@@ -65,6 +73,7 @@ class EnergySegmenter:
         self._last_speech_end = 0.0
         self._hang = int(round(settings.hangover_s / FRAME_S))
         self._silent_run = 0
+        self._peak = 0.0  # the loudest frame of the open segment
 
     def set_hangover(self, seconds: float) -> None:
         self._hang = max(1, int(round(seconds / FRAME_S)))
@@ -114,8 +123,14 @@ class EnergySegmenter:
             return []
         if self._frames_seen % 5 == 0 or self.floor_db is None:  # every 50 ms is plenty
             seen = self._hist[: min(self._frames_seen, len(self._hist))]
-            self.floor_db = float(np.percentile(seen, s.floor_percentile))
+            self.floor_db = max(self._min_floor, float(np.percentile(seen, s.floor_percentile)))
         speech = e > self.floor_db + s.on_db
+        if self.in_speech:
+            # Relative to the segment's own peak too: over a digitally silent floor (a
+            # muted or virtual microphone) the faint decay after the last word is still
+            # 9 dB above "nothing" and kept a segment open ~0.3 s longer (measured).
+            self._peak = max(self._peak, e)
+            speech = speech and e > self._peak - s.tail_db
         self._recent.append(speech)
         if len(self._recent) > s.start_span:
             self._recent.pop(0)
@@ -126,6 +141,7 @@ class EnergySegmenter:
                 self.speech_start = max(0.0, self._t - first * FRAME_S - s.preroll_s)
                 self._last_speech_end = self._t
                 self._silent_run = 0
+                self._peak = e
             return []
         if speech:
             self._last_speech_end = self._t

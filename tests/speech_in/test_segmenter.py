@@ -1,0 +1,84 @@
+"""The energy segmenter (speech_in/segmenter.py) on real espeak-ng speech: where segments
+start and end, in silence, over a digitally silent microphone and in continuous noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soxr
+
+from kindred.speech_in.segmenter import EnergySegmenter, SegmenterSettings
+from tests.speech_in.synth import add_noise, speak
+
+RATE = 16000
+
+
+@pytest.fixture(scope="module")
+def command() -> np.ndarray:
+    """'kindred, stop' at 16 kHz, float, peak 0.3; leading/trailing silence trimmed."""
+    x, rate = speak("kindred, stop", "en-us+f2", 150)
+    x = soxr.resample(x, rate, RATE)
+    loud = np.nonzero(np.abs(x) > 1e-3)[0]
+    x = x[loud[0]: loud[-1] + 1]
+    return (x / np.abs(x).max() * 0.3).astype(np.float32)
+
+
+def speech_end(x: np.ndarray, below_peak_db: float = 40.0) -> float:
+    """Last 10 ms frame within `below_peak_db` of the loudest (how the corpus measures it)."""
+    frames = x[: len(x) // 160 * 160].reshape(-1, 160)
+    db = 20 * np.log10(np.sqrt((frames ** 2).mean(axis=1)) + 1e-12)
+    return (np.nonzero(db > db.max() - below_peak_db)[0][-1] + 1) * 0.01
+
+
+def segments(audio: np.ndarray, chunk: int = 1600, settings: SegmenterSettings = SegmenterSettings()):
+    seg = EnergySegmenter(settings)
+    pcm = np.clip(audio * 32767, -32768, 32767).astype(np.int16)
+    out = []
+    for i in range(0, len(pcm), chunk):
+        out += seg.push(pcm[i: i + chunk])
+    return out + seg.flush()
+
+
+def test_one_command_in_silence_is_one_segment_around_the_words(command):
+    lead = 0.8
+    audio = np.concatenate([np.zeros(int(lead * RATE)), command, np.zeros(RATE)]).astype(np.float32)
+    (seg,) = segments(audio)
+    end = lead + speech_end(command)
+    assert lead - 0.35 <= seg.start_s <= lead + 0.05  # the pre-roll keeps the quiet onset
+    assert end - 0.1 <= seg.end_s <= end + 0.1
+    assert seg.decided_s - seg.end_s == pytest.approx(0.25, abs=0.02)  # the hangover
+
+
+def test_a_fading_tail_over_a_digitally_silent_mic_does_not_hold_the_segment_open(command):
+    """A muted or virtual microphone gives exact zeros between words: a faint decay after
+    the speech (reverb, a resampler's ringing) is far above "nothing" but far below the
+    words; it must not count as speech (it kept segments open ~0.3 s longer)."""
+    t = np.arange(int(0.6 * RATE)) / RATE
+    tail = 0.3 * 10 ** (-50 / 20) * np.sin(2 * np.pi * 440 * t) * np.exp(-t / 0.3)  # from -50 dB
+    audio = np.concatenate([np.zeros(RATE // 2), command, tail, np.zeros(RATE)]).astype(np.float32)
+    seg = segments(audio)[0]
+    end = 0.5 + speech_end(command)
+    assert seg.end_s <= end + 0.1
+    # the same tail with both rules off (floor at "nothing", no peak-relative cut) keeps
+    # the segment open through it
+    loose = segments(audio, settings=SegmenterSettings(tail_db=200.0, min_floor_dbfs=-200.0))[0]
+    assert loose.end_s > end + 0.3
+
+
+def test_a_segment_ends_in_continuous_noise(command):
+    audio = np.concatenate([np.zeros(RATE * 3), command, np.zeros(RATE * 3)]).astype(np.float32)
+    noisy = add_noise(audio, snr_db=10, seed=3)
+    found = [s for s in segments(noisy) if s.start_s < 3.0 + len(command) / RATE]
+    assert found, "no segment in 10 dB white noise"
+    end = 3.0 + speech_end(command)
+    assert found[-1].end_s <= end + 0.3  # ended by the noise floor, not by the end of the file
+    assert found[-1].decided_s < len(noisy) / RATE - 1.0
+
+
+@pytest.mark.parametrize("chunk", [160, 480, 1600, 4001])
+def test_chunk_size_does_not_change_the_segments(command, chunk):
+    audio = np.concatenate([np.zeros(RATE // 2), command, np.zeros(RATE // 3), command,
+                            np.zeros(RATE)]).astype(np.float32)
+    ref = segments(audio, chunk=1600)
+    assert len(ref) >= 1
+    assert segments(audio, chunk=chunk) == ref
