@@ -83,7 +83,7 @@ def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
         from kindred.live.echo_cancel import build as build_aec
 
         aec = build_aec(getattr(speaker, "reference", None), RECOGNIZER_RATE_HZ)
-        listener = Listener(mic, make, speaker, guard, commands.put, aec=aec)
+        listener = Listener(mic, make, speaker, guard, commands.put, aec=aec, urgent=True)
         engine = getattr(listener.recognizer, "engine", type(listener.recognizer).__name__)
         where = describe(mic.device_index) if hasattr(mic, "device_index") else "the microphone"
         print(ready_line(plan_id, table.wake_word, engine, where), file=sys.stderr, flush=True)
