@@ -26,7 +26,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf)
+OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf,
+           decoy_margin=math.inf)
 
 
 def pick(rows: list[dict], split: str, kinds: set[str], every: int, snr: str | None,
@@ -129,7 +130,8 @@ def replay(records: list[dict], th: dict) -> dict:
                      "word_llr": s["wake_llr"]}
             ok = (s["complete"] and s["utt_llr"] >= th["utt_llr"] and s["word_llr"] >= th["word_llr"]
                   and (s["wake_llr"] is None or s["wake_llr"] >= th["wake_llr"])
-                  and s["extra_s"] <= th["max_extra_s"])
+                  and s["extra_s"] <= th["max_extra_s"]
+                  and (s.get("decoy_llr") is None or s["decoy_llr"] <= th.get("decoy_margin", 99)))
             if ok:
                 c = gate.decide(s["words"], s["t_start"], s["t_end"])
                 if c is not None:
@@ -152,7 +154,7 @@ def replay(records: list[dict], th: dict) -> dict:
             res["fa"][key][0] += len(commands)
             res["fa"][key][1] += r["duration_s"]
             if commands:
-                res["fa_list"].append((r["file"], r["text"][:60], [c.heard for c in commands]))
+                res["fa_list"].append((r["file"], (r["text"] or "")[:60], [c.heard for c in commands]))
     return res
 
 
@@ -202,26 +204,32 @@ def main(argv=None) -> int:
                     help="a DecoderSettings field (decoys=0, lw=2.0, extra=remove_noise:yes,...)")
     ap.add_argument("--segmenter", action="append", default=[], metavar="KEY=VALUE",
                     help="a SegmenterSettings field (on_db=8, ...)")
-    ap.add_argument("--replay", type=Path, help="replay saved records instead of collecting")
+    ap.add_argument("--replay", help="replay saved records (comma list) instead of collecting")
     ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
-    ap.add_argument("--utt", type=float, default=-6.0)
-    ap.add_argument("--word", type=float, default=-12.0)
+    ap.add_argument("--utt", type=float, default=-6.5)
+    ap.add_argument("--word", type=float, default=-8.0)
     ap.add_argument("--wake", type=float, default=-5.5)
     ap.add_argument("--extra", type=float, default=0.6)
+    ap.add_argument("--decoy", type=float, default=-0.5, help="decoy_margin")
     a = ap.parse_args(argv)
     if a.replay is None:
         collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr, a.clips,
                 a.decoder, a.segmenter)
         return 0
-    data = json.loads(a.replay.read_text())
-    records = data["records"]
-    print(f"records: {len(records)}, collection RTF {data['rtf']:.3f}")
+    records, rtf = [], []
+    for path in str(a.replay).split(","):  # several collections replay as one
+        data = json.loads(Path(path).read_text())
+        records += data["records"]
+        rtf.append(f"{data['rtf']:.3f}")
+    print(f"records: {len(records)}, collection RTF {' / '.join(rtf)}")
     if a.grid:
         best = []
-        for utt, word, wake, extra in itertools.product(
-                [-5.0, -5.5, -6.0, -6.5, -7.0, -8.0], [-8.0, -10.0, -12.0, -99.0],
-                [-4.5, -5.0, -5.25, -5.5, -5.75, -6.0, -6.5, -7.0], [0.3, 0.6, 1.0, 99.0]):
-            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra)
+        for utt, word, wake, extra, decoy in itertools.product(
+                [-5.0, -5.5, -6.0, -6.5, -7.0], [-8.0, -10.0, -99.0],
+                [-4.5, -5.0, -5.5, -6.0, -6.5, -7.0], [0.6],
+                [99.0, 0.0, -0.5, -1.0, -1.5, -2.0]):
+            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra,
+                      decoy_margin=decoy)
             fa, c, n = summary(replay(records, th))
             best.append((fa, -c, th))
         best.sort(key=lambda b: (b[0], b[1]))
@@ -230,7 +238,8 @@ def main(argv=None) -> int:
             for b in top:
                 print(f"FA {fa}: correct {-b[1]}  {b[2]}")
         return 0
-    th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra)
+    th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra,
+              decoy_margin=a.decoy)
     res = replay(records, th)
     fa, c, n = summary(res)
     print(f"thresholds {th}: correct {c}/{n}, false accepts {fa}")
