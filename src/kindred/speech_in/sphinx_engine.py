@@ -69,6 +69,7 @@ class Thresholds:
     # than this (per frame, relative to the wake word; dev: real wake words <= -1.4 clean,
     # <= -0.5 at 10 dB; "kindling, stop" +0.1)
     pad_s: float = 0.25  # audio after the segment's last speech frame given to the decoder
+    tail_s: float = 0.1  # a phrase starting after (segment end - tail_s) is noise, not speech
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
     join_gap_s: float = 1.0  # "kindred" then more speech this soon: decoded as one utterance
     urgent_hangover_s: float = 0.12  # set_urgent(True): the barge-in fast path's endpoint
@@ -272,7 +273,7 @@ class SphinxRecognizer:
         self._grammar.start_utt()
         self._grammar.process_raw(audio.tobytes(), no_search=False, full_utt=True)
         self._grammar.end_utt()
-        scored = self._score(t0, t_now)
+        scored = self._score(t0, t_now, t1 - t0)
         if scored is not None and scored.wake_llr is not None and self._check_decoys:
             w0, w1 = self._wake_span
             lo = max(0, int((w0 - 0.1) * RECOGNIZER_RATE_HZ))
@@ -325,7 +326,9 @@ class SphinxRecognizer:
         hi = max(lo, int(round((t1 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
         return self._ring[lo:hi]
 
-    def _score(self, t_start: float, t_now: float) -> Scored | None:
+    def _score(self, t_start: float, t_now: float, speech_s: float = 1e9) -> Scored | None:
+        """speech_s: where the segment's speech ends in the decoded audio (the padding after
+        it is only there to let the search finish)."""
         hyp = self._grammar.hyp()
         if hyp is None or not hyp.hypstr:
             return None
@@ -338,6 +341,13 @@ class SphinxRecognizer:
         if words not in self._sentences and _base_word(spoken[0].word) == self.table.wake_word:
             # "kindred" then something that is no command ("kindred end" when only the wake
             # word was said, the search stopping inside a phrase): the wake word alone
+            spoken = spoken[:1]
+            words = self.table.wake_word
+        if (len(spoken) > 1 and _base_word(spoken[0].word) == self.table.wake_word
+                and spoken[1].start_frame / FRAMES_PER_S >= speech_s - self.th.tail_s):
+            # "kindred" and a phrase found in the noise after the speech ended ("kindred,
+            # <pause> start the session" in babble came out as "kindred help"): the wake
+            # word alone, so the phrase that follows is heard as addressed
             spoken = spoken[:1]
             words = self.table.wake_word
         per_word = [_llr_per_frame(s, self._ascore_scale) for s in spoken]
