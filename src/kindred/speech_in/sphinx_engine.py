@@ -293,7 +293,8 @@ class SphinxRecognizer:
             self._grammar.start_utt()
             self._grammar.process_raw(span.tobytes(), no_search=False, full_utt=True)
             self._grammar.end_utt()
-            words = [s for s in self._grammar.seg() if _is_word(s.word)]
+            hyp = self._grammar.hyp()  # None when the search found no path at all
+            words = [s for s in self._grammar.seg() if _is_word(s.word)] if hyp else []
             best[search] = (max(_llr_per_frame(s, self._ascore_scale) for s in words)
                             if words else None)
         self._grammar.activate_search("commands")
