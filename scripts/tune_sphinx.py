@@ -26,26 +26,74 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf)
+OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf,
+           decoy_margin=math.inf)
 
 
-def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int, snr: str | None = None) -> None:
+def pick(rows: list[dict], split: str, kinds: set[str], every: int, snr: str | None,
+         clips: int | None) -> list[dict]:
+    """The rows to collect: one split, some kinds, an SNR; then a subset. --clips N uses
+    bench_speech_in.select's stratified --quick sampling (every (kind, mode, SNR, synth,
+    split) stratum evenly, plus 5 min each of clean and babble talk); --every N takes every
+    Nth row *within* each stratum (the manifest's order aliases with a plain stride: every
+    4th row was only clean clips, every 2nd only espeak)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_speech_in import select
+
+    rows = [r for r in rows
+            if r["kind"] in kinds and (snr is None or str(r["snr_db"]) in snr.split(","))]
+    if clips is not None:
+        return select(rows, split, quick=True, clips_wanted=clips)
+    rows = select(rows, split, quick=False)
+    if every <= 1:
+        return rows
+    strata: dict[tuple, list[dict]] = {}
+    for r in rows:
+        key = (r["kind"], r["mode"], r["snr_db"], r.get("synth", "espeak"), r["split"])
+        strata.setdefault(key, []).append(r)
+    keep = {id(r) for members in strata.values() for r in members[::every]}
+    return [r for r in rows if id(r) in keep]
+
+
+def settings(pairs: list[str], cls):
+    """--decoder decoys=0 --segmenter on_db=8 ... -> a dataclass instance."""
+    kw = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        kw[key] = type(getattr(cls(), key))(value) if not isinstance(getattr(cls(), key), tuple) \
+            else tuple((k, _value(v)) for k, v in (kv.split(":", 1) for kv in value.split(",")))
+    return cls(**kw)
+
+
+def _value(text: str):
+    if text in ("yes", "no", "true", "false"):
+        return text in ("yes", "true")
+    try:
+        return float(text) if any(c in text for c in ".e") else int(text)
+    except ValueError:
+        return text
+
+
+def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int, snr: str | None = None,
+            clips: int | None = None, decoder: list[str] = (), segmenter: list[str] = ()) -> None:
     import soundfile as sf
 
     from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
     from kindred.content.library import load_library
     from kindred.content.phrases import PhraseTable
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+    from kindred.speech_in.segmenter import SegmenterSettings
+    from kindred.speech_in.sphinx_engine import DecoderSettings, SphinxRecognizer, Thresholds
 
     table = PhraseTable(load_library().commands, "kindred")
     rows = [json.loads(line) for line in (corpus / "manifest.jsonl").read_text().splitlines()]
-    rows = [r for r in rows if (split == "all" or r["split"] == split) and r["kind"] in kinds]
-    rows = [r for r in rows if snr is None or str(r["snr_db"]) == snr][::every]
+    rows = pick(rows, split, kinds, every, snr, clips)
     th = dataclasses.replace(Thresholds(), **OFF)
     records, cpu, audio_s = [], 0.0, 0.0
     t_wall = time.time()
     for i, row in enumerate(rows):
-        rec = SphinxRecognizer(table, thresholds=th, keep_scores=True)
+        rec = SphinxRecognizer(table, thresholds=th, keep_scores=True,
+                               decoder=settings(list(decoder), DecoderSettings),
+                               segmenter=settings(list(segmenter), SegmenterSettings))
         samples, rate = sf.read(corpus / row["file"], dtype="int16")
         step = RECOGNIZER_RATE_HZ // 10
         t0 = time.process_time()
@@ -82,7 +130,8 @@ def replay(records: list[dict], th: dict) -> dict:
                      "word_llr": s["wake_llr"]}
             ok = (s["complete"] and s["utt_llr"] >= th["utt_llr"] and s["word_llr"] >= th["word_llr"]
                   and (s["wake_llr"] is None or s["wake_llr"] >= th["wake_llr"])
-                  and s["extra_s"] <= th["max_extra_s"])
+                  and s["extra_s"] <= th["max_extra_s"]
+                  and (s.get("decoy_llr") is None or s["decoy_llr"] <= th.get("decoy_margin", 99)))
             if ok:
                 c = gate.decide(s["words"], s["t_start"], s["t_end"])
                 if c is not None:
@@ -105,7 +154,7 @@ def replay(records: list[dict], th: dict) -> dict:
             res["fa"][key][0] += len(commands)
             res["fa"][key][1] += r["duration_s"]
             if commands:
-                res["fa_list"].append((r["file"], r["text"][:60], [c.heard for c in commands]))
+                res["fa_list"].append((r["file"], (r["text"] or "")[:60], [c.heard for c in commands]))
     return res
 
 
@@ -145,28 +194,42 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", type=Path)
     ap.add_argument("--split", default="dev")
     ap.add_argument("--kinds", default="positive,wake_only,distractor,near_miss,conversation,own_voice")
-    ap.add_argument("--every", type=int, default=1, help="every Nth clip only (quick looks)")
-    ap.add_argument("--snr", help="only clips at this SNR (e.g. 10.0, None for clean)")
+    ap.add_argument("--every", type=int, default=1,
+                    help="every Nth clip of each (kind, mode, SNR, synth, split) stratum")
+    ap.add_argument("--clips", type=int,
+                    help="about N clips, stratified like bench_speech_in.py --quick, + 10 min of talk")
+    ap.add_argument("--snr", help="only clips at these SNRs (comma list: None,10.0; None = clean)")
     ap.add_argument("--out", type=Path, default=Path("bench-out/tune-dev.json"))
-    ap.add_argument("--replay", type=Path, help="replay saved records instead of collecting")
+    ap.add_argument("--decoder", action="append", default=[], metavar="KEY=VALUE",
+                    help="a DecoderSettings field (decoys=0, lw=2.0, extra=remove_noise:yes,...)")
+    ap.add_argument("--segmenter", action="append", default=[], metavar="KEY=VALUE",
+                    help="a SegmenterSettings field (on_db=8, ...)")
+    ap.add_argument("--replay", help="replay saved records (comma list) instead of collecting")
     ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
-    ap.add_argument("--utt", type=float, default=-6.0)
-    ap.add_argument("--word", type=float, default=-12.0)
+    ap.add_argument("--utt", type=float, default=-6.5)
+    ap.add_argument("--word", type=float, default=-8.0)
     ap.add_argument("--wake", type=float, default=-5.5)
     ap.add_argument("--extra", type=float, default=0.6)
+    ap.add_argument("--decoy", type=float, default=-0.5, help="decoy_margin")
     a = ap.parse_args(argv)
     if a.replay is None:
-        collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr)
+        collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr, a.clips,
+                a.decoder, a.segmenter)
         return 0
-    data = json.loads(a.replay.read_text())
-    records = data["records"]
-    print(f"records: {len(records)}, collection RTF {data['rtf']:.3f}")
+    records, rtf = [], []
+    for path in str(a.replay).split(","):  # several collections replay as one
+        data = json.loads(Path(path).read_text())
+        records += data["records"]
+        rtf.append(f"{data['rtf']:.3f}")
+    print(f"records: {len(records)}, collection RTF {' / '.join(rtf)}")
     if a.grid:
         best = []
-        for utt, word, wake, extra in itertools.product(
-                [-5.0, -5.5, -6.0, -6.5, -7.0, -8.0], [-8.0, -10.0, -12.0, -99.0],
-                [-4.5, -5.0, -5.25, -5.5, -5.75, -6.0, -6.5, -7.0], [0.3, 0.6, 1.0, 99.0]):
-            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra)
+        for utt, word, wake, extra, decoy in itertools.product(
+                [-5.0, -5.5, -6.0, -6.5, -7.0], [-8.0, -10.0, -99.0],
+                [-4.5, -5.0, -5.5, -6.0, -6.5, -7.0], [0.6],
+                [99.0, 0.0, -0.5, -1.0, -1.5, -2.0]):
+            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra,
+                      decoy_margin=decoy)
             fa, c, n = summary(replay(records, th))
             best.append((fa, -c, th))
         best.sort(key=lambda b: (b[0], b[1]))
@@ -175,7 +238,8 @@ def main(argv=None) -> int:
             for b in top:
                 print(f"FA {fa}: correct {-b[1]}  {b[2]}")
         return 0
-    th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra)
+    th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra,
+              decoy_margin=a.decoy)
     res = replay(records, th)
     fa, c, n = summary(res)
     print(f"thresholds {th}: correct {c}/{n}, false accepts {fa}")

@@ -34,16 +34,24 @@ def vosk_grammar(table: PhraseTable) -> str:
     return json.dumps(utterances(table) + ["[unk]"], ensure_ascii=False)
 
 
-def jsgf_grammar(table: PhraseTable, name: str = "kindred") -> str:
-    """A JSGF grammar for pocketsphinx: [wake] phrase | wake."""
-    for phrase in table.phrases + [table.wake_word]:
+def jsgf_grammar(table: PhraseTable, name: str = "kindred", decoys: tuple[str, ...] = ()) -> str:
+    """A JSGF grammar for pocketsphinx: [wake] phrase | wake, and with decoys (sound-alikes
+    of the wake word, decoys.py) also a decoy alone (filler models absorb what follows it),
+    which the engine treats as talk. ("decoy phrase" as a path made decoding 5x slower.)"""
+    for phrase in table.phrases + [table.wake_word] + list(decoys):
         if _JSGF_UNSAFE.search(phrase):
             raise ValueError(f"phrase {phrase!r} has characters a JSGF grammar cannot hold")
     phrases = " | ".join(table.phrases)
+    rules = "<wake> | <wake> <phrase> | <phrase>"
+    decoy_rule = ""
+    if decoys:
+        decoy_rule = f"<decoy> = {' | '.join(decoys)};\n"
+        rules += " | <decoy>"
     return (
         "#JSGF V1.0;\n"
         f"grammar {name};\n"
         f"<wake> = {table.wake_word};\n"
         f"<phrase> = {phrases};\n"
-        "public <utt> = <wake> | <wake> <phrase> | <phrase>;\n"
+        f"{decoy_rule}"
+        f"public <utt> = {rules};\n"
     )

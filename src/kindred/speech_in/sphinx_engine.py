@@ -13,14 +13,20 @@ this engine never trusts it alone. Per utterance:
    pad_s of audio after it), with cepstral mean normalisation over that utterance,
    silence/filler models allowed between grammar words (fsgusefiller) and language weight
    1.0 (the default 6.5 let silence swallow a final "next"/"session"). Only complete grammar
-   sentences count ("kindred seven" is nothing).
+   sentences count ("kindred seven" is nothing). The hypothesis is the search's own best
+   path to the grammar's final state, not the lattice best path (bestpath off): the lattice's
+   end node could lie outside the final state, so "kindred next" came out as the unfinished
+   "kindred that's", and building the lattice was most of the CPU (RTF 0.15 -> 0.02 in noise).
 3. Rejection by likelihood ratio: pocketsphinx normalises every frame's senone scores to the
    best senone of that frame, so a word's acoustic score per frame is its log-likelihood
    ratio against an unconstrained senone loop -- a free "garbage" model at no extra cost.
    A real command aligns almost as well as anything could; other talk, forced onto a
    command, scores far worse. The whole utterance, its worst word and the wake word are
    checked separately (so "kindness" cannot pass as "kindred"), and the utterance may hold
-   only so much filler/noise outside the decoded words (timing check).
+   only so much filler/noise outside the decoded words (timing check). Then the wake word's
+   own span is searched twice more, once with the wake word alone and once with its
+   sound-alikes from the dictionary (decoys.py: kind, kindle, kendra, candid, ...): when a
+   sound-alike fits better by decoy_margin per frame, it was not our name.
 4. The gate (gate.py) applies the wake word and the listening mode.
 
 Thresholds were tuned on the dev voices of the corpus by replaying per-utterance scores
@@ -39,6 +45,7 @@ from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
 from kindred.content.phrases import PhraseTable
 from kindred.errors import ModelError
 from kindred.intents import Command
+from kindred.speech_in.decoys import pick_decoys
 from kindred.speech_in.gate import Gate, WakeCallback
 from kindred.speech_in.grammar import jsgf_grammar, utterances, vocabulary
 from kindred.speech_in.segmenter import EnergySegmenter, Segment, SegmenterSettings
@@ -46,6 +53,7 @@ from kindred.speech_in.segmenter import EnergySegmenter, Segment, SegmenterSetti
 log = logging.getLogger("kindred.speech_in")
 
 FRAMES_PER_S = 100  # pocketsphinx feature frames
+SENSCR_SHIFT = 10  # pocketsphinx stores senone scores shifted right by this many bits
 COMFORT_NOISE = 3.0  # standard deviation in int16 steps (see _comfort_noise)
 
 
@@ -53,11 +61,15 @@ COMFORT_NOISE = 3.0  # standard deviation in int16 steps (see _comfort_noise)
 class Thresholds:
     """Rejection thresholds in log-likelihood units per frame, and utterance timing."""
 
-    utt_llr: float = -6.0  # acoustic log-likelihood ratio per frame, all decoded words
-    word_llr: float = -10.0  # the worst single word
-    wake_llr: float = -5.0  # the wake word's own frames: the check that matters (tuned on dev)
+    utt_llr: float = -6.5  # acoustic log-likelihood ratio per frame, all decoded words
+    word_llr: float = -8.0  # the worst single word
+    wake_llr: float = -5.5  # the wake word's own frames: the check that matters (tuned on dev)
     max_extra_s: float = 0.6  # filler/noise allowed between the decoded words
+    decoy_margin: float = -0.5  # reject when a sound-alike fits the wake word's span better
+    # than this (per frame, relative to the wake word; dev: real wake words <= -1.4 clean,
+    # <= -0.5 at 10 dB; "kindling, stop" +0.1)
     pad_s: float = 0.25  # audio after the segment's last speech frame given to the decoder
+    tail_s: float = 0.1  # a phrase starting after (segment end - tail_s) is noise, not speech
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
     join_gap_s: float = 1.0  # "kindred" then more speech this soon: decoded as one utterance
     urgent_hangover_s: float = 0.12  # set_urgent(True): the barge-in fast path's endpoint
@@ -72,6 +84,13 @@ class DecoderSettings:
     beam: float = 1e-60  # 1e-80: same accuracy on dev, RTF 0.106 against 0.057 (measured)
     wbeam: float = 1e-48
     pbeam: float = 1e-60
+    bestpath: bool = False  # True: the lattice best path, which may end outside the grammar's
+    # final state ("kindred next" -> "kindred that's" -> nothing; 10 dB dev misses were mostly this)
+    decoys: int = 0  # sound-alikes of the wake word as grammar alternatives (decoys.py):
+    # measured on dev, 150 of them stole noisy wake words (10 dB addressed 47% -> 26%)
+    decoy_check: int = 150  # the same sound-alikes, scored against the wake word's span
+    decoy_cost: float = 2.0  # their phone distance to the wake word, at most
+    decoy_min_cost: float = 1.25  # closer words ("kindrick" 0.5) would steal the wake word
     extra: tuple = ()  # more (key, value) decoder options, for tuning
 
 
@@ -89,6 +108,14 @@ class Scored:
     accepted: bool
     complete: bool = True  # a whole grammar sentence
     joined: bool = False  # decoded together with a wake word heard alone just before
+    decoy: bool = False  # started with a sound-alike of the wake word: talk, not for us
+    decoy_llr: float | None = None  # best sound-alike minus wake word on the wake span, per frame
+
+
+def _dict_path() -> str:
+    import pocketsphinx
+
+    return os.path.join(pocketsphinx.get_model_path(), "en-us", "cmudict-en-us.dict")
 
 
 def _decoder(**kw):
@@ -98,7 +125,7 @@ def _decoder(**kw):
     try:
         return pocketsphinx.Decoder(
             hmm=os.path.join(model, "en-us", "en-us"),
-            dict=os.path.join(model, "en-us", "cmudict-en-us.dict"),
+            dict=_dict_path(),
             samprate=RECOGNIZER_RATE_HZ, dither=True, loglevel="FATAL", logfn=os.devnull, **kw)
     except (RuntimeError, ValueError) as exc:
         raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
@@ -119,13 +146,29 @@ class SphinxRecognizer:
         self.keep_scores = keep_scores
         self.scores: list[Scored] = []
         d = decoder
-        self._grammar = _decoder(lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw, beam=d.beam,
-                                 wbeam=d.wbeam, pbeam=d.pbeam, **dict(d.extra))
+        self._grammar = _decoder(lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw,
+                                 bestpath=d.bestpath, beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam,
+                                 **dict(d.extra))
+        self._ascore_scale = 1.0 if d.bestpath else float(1 << SENSCR_SHIFT)
         missing = [w for w in vocabulary(table) if self._grammar.lookup_word(w) is None]
         if missing:
             raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
                              + ", ".join(missing))
-        self._grammar.add_jsgf_string("commands", jsgf_grammar(table))
+        self._decoys: frozenset[str] = frozenset()
+        if d.decoys:
+            self._decoys = frozenset(pick_decoys(
+                _dict_path(), table.wake_word, frozenset(vocabulary(table)), d.decoys,
+                d.decoy_cost, d.decoy_min_cost))
+        self._grammar.add_jsgf_string("commands",
+                                      jsgf_grammar(table, decoys=tuple(sorted(self._decoys))))
+        self._check_decoys = ()
+        if d.decoy_check:
+            self._check_decoys = pick_decoys(_dict_path(), table.wake_word,
+                                             frozenset(vocabulary(table)), d.decoy_check,
+                                             d.decoy_cost, d.decoy_min_cost)
+        if self._check_decoys:  # two small searches for the wake word's span (_decoy_llr)
+            self._grammar.add_jsgf_string("wake_only", _one_of("wake_only", [table.wake_word]))
+            self._grammar.add_jsgf_string("decoys", _one_of("decoys", self._check_decoys))
         self._grammar.activate_search("commands")
         self._sentences = frozenset(utterances(table))
         self._seg_settings = segmenter
@@ -230,7 +273,34 @@ class SphinxRecognizer:
         self._grammar.start_utt()
         self._grammar.process_raw(audio.tobytes(), no_search=False, full_utt=True)
         self._grammar.end_utt()
-        return self._score(t0, t_now)
+        scored = self._score(t0, t_now, t1 - t0)
+        if scored is not None and scored.wake_llr is not None and self._check_decoys:
+            w0, w1 = self._wake_span
+            lo = max(0, int((w0 - 0.1) * RECOGNIZER_RATE_HZ))
+            span = audio[lo:int((w1 + 0.1) * RECOGNIZER_RATE_HZ)]
+            scored.decoy_llr = self._decoy_llr(span)
+            if scored.decoy_llr is not None and scored.decoy_llr > self.th.decoy_margin:
+                scored.accepted = False
+        return scored
+
+    def _decoy_llr(self, span: np.ndarray) -> float | None:
+        """How much better the best sound-alike of the wake word (decoys.py) fits the wake
+        word's own audio than the wake word does, per frame: both searched alone over the
+        same cut, so "kindling" or "kindergarten" heard as "kindred" shows up here."""
+        best = {}
+        for search in ("wake_only", "decoys"):
+            self._grammar.activate_search(search)
+            self._grammar.start_utt()
+            self._grammar.process_raw(span.tobytes(), no_search=False, full_utt=True)
+            self._grammar.end_utt()
+            hyp = self._grammar.hyp()  # None when the search found no path at all
+            words = [s for s in self._grammar.seg() if _is_word(s.word)] if hyp else []
+            best[search] = (max(_llr_per_frame(s, self._ascore_scale) for s in words)
+                            if words else None)
+        self._grammar.activate_search("commands")
+        if best["wake_only"] is None or best["decoys"] is None:
+            return None
+        return best["decoys"] - best["wake_only"]
 
     def _comfort_noise(self, audio: np.ndarray) -> np.ndarray:
         """A faint fixed noise floor (about -80 dBFS) under the audio decoded. Digital
@@ -257,7 +327,9 @@ class SphinxRecognizer:
         hi = max(lo, int(round((t1 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
         return self._ring[lo:hi]
 
-    def _score(self, t_start: float, t_now: float) -> Scored | None:
+    def _score(self, t_start: float, t_now: float, speech_s: float = 1e9) -> Scored | None:
+        """speech_s: where the segment's speech ends in the decoded audio (the padding after
+        it is only there to let the search finish)."""
         hyp = self._grammar.hyp()
         if hyp is None or not hyp.hypstr:
             return None
@@ -266,28 +338,38 @@ class SphinxRecognizer:
         if not spoken:
             return None
         words = " ".join(_base_word(s.word) for s in spoken)
+        decoy = _base_word(spoken[0].word) in self._decoys
         if words not in self._sentences and _base_word(spoken[0].word) == self.table.wake_word:
             # "kindred" then something that is no command ("kindred end" when only the wake
             # word was said, the search stopping inside a phrase): the wake word alone
             spoken = spoken[:1]
             words = self.table.wake_word
-        per_word = [_llr_per_frame(s) for s in spoken]
+        if (len(spoken) > 1 and _base_word(spoken[0].word) == self.table.wake_word
+                and spoken[1].start_frame / FRAMES_PER_S >= speech_s - self.th.tail_s):
+            # "kindred" and a phrase found in the noise after the speech ended ("kindred,
+            # <pause> start the session" in babble came out as "kindred help"): the wake
+            # word alone, so the phrase that follows is heard as addressed
+            spoken = spoken[:1]
+            words = self.table.wake_word
+        per_word = [_llr_per_frame(s, self._ascore_scale) for s in spoken]
         word_frames = sum(s.end_frame - s.start_frame + 1 for s in spoken)
         utt_llr = sum(llr * (s.end_frame - s.start_frame + 1)
                       for llr, s in zip(per_word, spoken)) / max(1, word_frames)
         wake_llr = per_word[0] if _base_word(spoken[0].word) == self.table.wake_word else None
+        self._wake_span = (spoken[0].start_frame / FRAMES_PER_S,
+                           (spoken[0].end_frame + 1) / FRAMES_PER_S)
         # speech outside the decoded words: filler/noise segments (not silence) in between
         extra_frames = sum(s.end_frame - s.start_frame + 1 for s in segs
                            if not _is_word(s.word) and s.word not in _SILENCE)
         extra_s = extra_frames / FRAMES_PER_S
-        complete = words in self._sentences
+        complete = words in self._sentences and not decoy
         accepted = (complete and utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
                     and (wake_llr is None or wake_llr >= self.th.wake_llr)
                     and extra_s <= self.th.max_extra_s)
         t0 = t_start + spoken[0].start_frame / FRAMES_PER_S
         return Scored(words=words, t_start=t0, t_end=t_now, utt_llr=utt_llr,
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
-                      accepted=accepted, complete=complete)
+                      accepted=accepted, complete=complete, decoy=decoy)
 
 
 URGENT_INTENTS = frozenset({"stop", "pause"})
@@ -303,6 +385,10 @@ def new_endpointer(window_s: float, ratio: float = 0.9):
                                    sample_rate=RECOGNIZER_RATE_HZ)
 
 
+def _one_of(name: str, words) -> str:
+    return f"#JSGF V1.0;\ngrammar {name};\npublic <w> = {' | '.join(words)};\n"
+
+
 def _is_word(word: str) -> bool:
     return not (word.startswith("<") or word.startswith("[") or word.startswith("+")
                 or word == "(NULL)")
@@ -313,15 +399,17 @@ def _base_word(word: str) -> str:
     return word.split("(", 1)[0]
 
 
-def _llr_per_frame(seg) -> float:
+def _llr_per_frame(seg, scale: float = 1.0) -> float:
     """A word's acoustic score per frame, natural log.
 
     pocketsphinx normalises senone scores to the best senone of each frame, so this is the
     log-likelihood ratio of the word against an unconstrained senone loop (0 = as good as
     anything could be). The Python binding hands the score over exponentiated; a word so bad
-    that it underflows counts as -inf.
+    that it underflows counts as -inf. Without the lattice (bestpath off) the word scores
+    come from the search's back-pointer table, still shifted right by SENSCR_SHIFT bits:
+    `scale` puts them back on the lattice's scale (checked: within 0.2 per frame).
     """
     frames = seg.end_frame - seg.start_frame + 1
     if seg.ascore <= 0.0:
         return float("-inf")
-    return float(np.log(seg.ascore)) / max(1, frames)
+    return float(np.log(seg.ascore)) * scale / max(1, frames)
