@@ -189,6 +189,33 @@ def report(res: dict) -> None:
         print("  FA:", fa)
 
 
+GRID = dict(utt_llr=[-5.0, -5.5, -6.0, -6.5, -7.0], word_llr=[-7.0, -8.0, -10.0, -99.0],
+            wake_llr=[-4.0, -4.5, -5.0, -5.25, -5.5, -6.0], max_extra_s=[0.4, 0.6, 0.8],
+            decoy_margin=[99.0, 0.0, -0.5, -1.0, -1.5])
+
+
+def fa_by_kind(res: dict) -> dict[str, int]:
+    by: dict[str, int] = defaultdict(int)
+    for (kind, _snr), (n, _secs) in res["fa"].items():
+        by[kind] += n
+    return dict(by)
+
+
+def grid(records: list[dict]) -> None:
+    """Every threshold set of GRID; the fewest false accepts (every non-command clip and
+    every talk file counts each command it produced) first, then the most correct."""
+    best = []
+    for values in itertools.product(*GRID.values()):
+        th = dict(zip(GRID, values))
+        res = replay(records, th)
+        fa, c, n = summary(res)
+        best.append((fa, -c, th, fa_by_kind(res)))
+    best.sort(key=lambda b: (b[0], b[1]))
+    for fa in sorted({b[0] for b in best})[:6]:
+        for b in [b for b in best if b[0] == fa][:4]:
+            print(f"FA {fa} {b[3]}: correct {-b[1]}  {b[2]}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path)
@@ -206,7 +233,7 @@ def main(argv=None) -> int:
                     help="a SegmenterSettings field (on_db=8, ...)")
     ap.add_argument("--replay", help="replay saved records (comma list) instead of collecting")
     ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
-    ap.add_argument("--utt", type=float, default=-6.5)
+    ap.add_argument("--utt", type=float, default=-5.0)
     ap.add_argument("--word", type=float, default=-8.0)
     ap.add_argument("--wake", type=float, default=-5.5)
     ap.add_argument("--extra", type=float, default=0.6)
@@ -223,20 +250,7 @@ def main(argv=None) -> int:
         rtf.append(f"{data['rtf']:.3f}")
     print(f"records: {len(records)}, collection RTF {' / '.join(rtf)}")
     if a.grid:
-        best = []
-        for utt, word, wake, extra, decoy in itertools.product(
-                [-5.0, -5.5, -6.0, -6.5, -7.0], [-8.0, -10.0, -99.0],
-                [-4.5, -5.0, -5.5, -6.0, -6.5, -7.0], [0.6],
-                [99.0, 0.0, -0.5, -1.0, -1.5, -2.0]):
-            th = dict(utt_llr=utt, word_llr=word, wake_llr=wake, max_extra_s=extra,
-                      decoy_margin=decoy)
-            fa, c, n = summary(replay(records, th))
-            best.append((fa, -c, th))
-        best.sort(key=lambda b: (b[0], b[1]))
-        for fa in sorted({b[0] for b in best})[:4]:
-            top = [b for b in best if b[0] == fa][:3]
-            for b in top:
-                print(f"FA {fa}: correct {-b[1]}  {b[2]}")
+        grid(records)
         return 0
     th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra,
               decoy_margin=a.decoy)
