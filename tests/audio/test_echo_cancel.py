@@ -121,3 +121,58 @@ def test_a_reopened_microphone_realigns_at_once_and_keeps_the_filter(voices):
     after_m, after_o = np.concatenate(heard[60:]), np.concatenate(outs[60:])
     assert stage.stats.resyncs == 1
     assert erle_db(after_m[RATE // 5:], after_o[RATE // 5:]) >= 15.0
+
+
+def run_stage(stage, ref, played: np.ndarray, mic: np.ndarray, t0: float = 100.0):
+    """Speaker callbacks 0.3 s ahead of the mic (DAC times exact), mic chunks of 100 ms on
+    their capture times: the cleaned mic, as the recognizer gets it."""
+    block, written, outs = 320, 0, []
+    for i in range(0, len(mic) // 1600 * 1600, 1600):
+        while written < min(i + RATE * 3 // 10, len(played) - block):
+            ref.write(played[written:written + block].astype(np.float32), RATE, t0 + written / RATE)
+            written += block
+        chunk = AudioChunk(q(mic[i:i + 1600]), RATE, i / RATE)
+        out = stage.process(chunk, t0 + i / RATE)
+        outs.append(out.samples.astype(np.float64) / 32767)
+    return np.concatenate(outs)
+
+
+def test_the_echo_delay_comes_from_the_audio_when_the_device_times_are_wrong(voices):
+    """The device times say the echo comes at once; it comes 80 ms later, and from 9 s on
+    200 ms later (beyond the filter's reach on the device alignment + MARGIN_S).
+    The stage measures the delay from the audio, re-aligns, and cancels >= 15 dB within
+    2 s of the change, while a person talking over it comes through."""
+    far, near = voices
+    played = np.concatenate([np.zeros(RATE), far, far[: 4 * RATE]])
+    change = 9 * RATE
+    early, late = echo_path(played, delay_s=0.08), echo_path(played, delay_s=0.2)
+    echo = np.concatenate([early[:change], late[change:]])
+    at = change + int(2.5 * RATE)
+    person = np.zeros(len(echo))
+    person[at:at + len(near)] = 0.5 * near
+    ref = FarEndReference()
+    stage = EchoCanceller(ref, speex_aec.SpeexEchoCanceller(RATE, tail_ms=200))
+    out = run_stage(stage, ref, played, echo + person)
+    out = np.concatenate([out[160:], np.zeros(160)])  # the suppressor's one-frame delay
+    m = (echo + person)[: len(out)]
+    sec = lambda a, b: slice(int(a * RATE), int(b * RATE))  # noqa: E731
+    assert erle_db(echo[sec(6, 9)], out[sec(6, 9)]) >= 15.0  # locked on 80 ms
+    assert erle_db(echo[sec(11, 11.5)], out[sec(11, 11.5)]) >= 15.0  # within 2 s of the change
+    talk = slice(at, at + len(near))
+    after = np.corrcoef(out[talk], person[talk])[0, 1]
+    before = np.corrcoef(m[talk], person[talk])[0, 1]
+    assert after >= 0.9, (before, after)
+    assert stage.stats.delay_ms is not None and abs(stage.stats.delay_ms - 200) < 5
+    assert stage.stats.realigns >= 2
+
+
+def test_silence_passes_through_unchanged_with_the_audio_delay():
+    ref = FarEndReference()
+    stage = EchoCanceller(ref, speex_aec.SpeexEchoCanceller(RATE, tail_ms=200))
+    rng = np.random.default_rng(5)
+    mic = 0.003 * rng.standard_normal(3 * RATE)
+    ref.write(np.zeros(320, np.float32), RATE, 100.0)
+    for i in range(0, len(mic), 1600):
+        chunk = AudioChunk(q(mic[i:i + 1600]), RATE, i / RATE)
+        assert stage.process(chunk, 100.0 + i / RATE) is chunk
+    assert stage.stats.cancelled == 0 and stage.stats.realigns == 0

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kindred.audio.chunk import AudioChunk
+from kindred.audio.echo_delay import EchoDelayEstimator
 from kindred.audio.far_end import SILENT, FarEndReference
 
 log = logging.getLogger("kindred.live")
@@ -43,13 +44,16 @@ RESYNC_S = 0.1  # 0.03 re-aligned 3-4 times per line on PulseAudio's jittering t
 JUMP_S = 0.25  # the clocks disagree this much: a new or resumed mic stream, re-align at once
 DRIFT_SMOOTH = 0.05  # per chunk: averages the jitter of ~20 chunks (2 s)
 TAIL_MS = 200
+REALIGN_MS = 3.0  # the measured echo delay moved this much off MARGIN_S: shift the reference
 
 
 @dataclass
 class AecStats:
     chunks: int = 0
     cancelled: int = 0  # chunks that went through the canceller
-    resyncs: int = 0
+    resyncs: int = 0  # re-alignments on the device times (no audio lock, or a jump)
+    realigns: int = 0  # re-alignments on the echo delay measured from the audio
+    delay_ms: float | None = None  # echo delay behind the device-time estimate (audio lock)
     cpu_s: float = 0.0
 
 
@@ -63,6 +67,9 @@ class EchoCanceller:
         self._drift = 0.0  # smoothed (wanted - used) reference index, samples
         self._carry = np.zeros(0, dtype=np.int16)  # near samples short of a whole frame
         self._carry_far = np.zeros(0, dtype=np.int16)
+        self.delay = EchoDelayEstimator(reference.rate_hz)
+        self._locked = False  # the alignment comes from the audio, not the device times
+        self._corr = 0.0  # smoothed (cursor - device-time index) while locked, samples
         self.stats = AecStats()
 
     def process(self, chunk: AudioChunk, capture_time: float | None) -> AudioChunk:
@@ -70,27 +77,17 @@ class EchoCanceller:
         self.stats.chunks += 1
         n = len(chunk.samples)
         if capture_time is not None:
-            want = self.reference.index_at(capture_time + self.margin_s)
-            if want is not None and (self._cursor is None
-                                     or abs(want - self._cursor) > JUMP_S * self.reference.rate_hz):
-                if self._cursor is not None:
-                    self.stats.resyncs += 1
-                self._cursor, self._drift = want, 0.0
-                self._carry = self._carry[:0]
-                self._carry_far = self._carry_far[:0]
-            elif want is not None:  # follow slow drift; capture times jitter by tens of ms
-                self._drift += DRIFT_SMOOTH * ((want - self._cursor) - self._drift)
-                if abs(self._drift) > RESYNC_S * self.reference.rate_hz:
-                    self._cursor += int(round(self._drift))
-                    self._drift = 0.0
-                    self.stats.resyncs += 1
+            self._follow_device(self.reference.index_at(capture_time + self.margin_s))
         if self._cursor is None:
             return chunk
         start, self._cursor = self._cursor, self._cursor + n
         window = self.reference.read(start - self.tail, self.tail + n)  # the echo's reach
         if int(np.abs(window.astype(np.int32)).max()) <= SILENT and not len(self._carry):
+            self.delay.reset()
             return chunk
         t0 = time.process_time()
+        if self.delay.add(chunk.samples, start):
+            self._realign(self.delay.estimate(self.reference.read))
         far = window[self.tail:]
         near = np.concatenate([self._carry, chunk.samples.astype(np.int16, copy=False)])
         far = np.concatenate([self._carry_far, far])
@@ -102,6 +99,53 @@ class EchoCanceller:
         self.stats.cancelled += 1
         self.stats.cpu_s += time.process_time() - t0
         return AudioChunk(samples=cleaned[-n:], rate_hz=chunk.rate_hz, t_s=chunk.t_s)
+
+    def _follow_device(self, want: int | None) -> None:
+        """Align on the device times: at first, when the clocks jump (a new mic stream), and
+        -- until the audio gives the delay -- following their smoothed drift."""
+        if want is None:
+            return
+        rate = self.reference.rate_hz
+        expect = want + (self._corr if self._locked else 0.0)
+        if self._cursor is None or abs(expect - self._cursor) > JUMP_S * rate:
+            if self._cursor is not None:
+                self.stats.resyncs += 1
+            self._cursor, self._drift = int(round(expect)), 0.0
+            self._carry = self._carry[:0]
+            self._carry_far = self._carry_far[:0]
+            self.delay.reset()
+        elif self._locked:  # the device times only tell where a new stream starts
+            self._corr += DRIFT_SMOOTH * ((self._cursor - want) - self._corr)
+        else:  # follow slow drift; capture times jitter by tens of ms
+            self._drift += DRIFT_SMOOTH * ((want - self._cursor) - self._drift)
+            if abs(self._drift) > RESYNC_S * rate:
+                self._cursor += int(round(self._drift))
+                self._drift = 0.0
+                self.stats.resyncs += 1
+                self.delay.reset()
+
+    def _realign(self, delay: float | None) -> None:
+        """The echo is `delay` samples behind the reference it is paired with: keep it
+        MARGIN_S behind (shift the reference, keep the adapted filter)."""
+        if delay is None or self._cursor is None:
+            return
+        rate = self.reference.rate_hz
+        off = delay - self.margin_s * rate  # > 0: the echo is later than wanted
+        if not self._locked:  # from now on the device times only mark a new mic stream
+            self._locked = True
+            self._corr = -self._drift  # smoothed (cursor - device index) so far
+        shift = int(round(off)) if abs(off) >= REALIGN_MS * rate / 1000 else 0
+        # echo behind the device-time pairing (margin included) = delay - (cursor - device)
+        self.stats.delay_ms = round(1000 * (delay - self._corr) / rate - 1000 * self.margin_s, 1)
+        if not shift:
+            return
+        self._cursor -= shift
+        self._corr -= shift
+        self.stats.realigns += 1
+        self.stats.delay_ms = round(1000 * -self._corr / rate, 1)
+        self.delay.reset()
+        log.debug("echo delay moved %+.1f ms (%.1f ms behind the device times)",
+                  1000 * off / rate, self.stats.delay_ms)
 
 
 def build(reference: FarEndReference | None, rate_hz: int) -> EchoCanceller | None:
