@@ -28,7 +28,7 @@ CLARITY = 10.0  # peak over the floor's robust sigma (noise alone: ~4 over this 
 ONSET = 0.5  # an arrival this strong relative to the peak counts as the echo's start
 ONSET_S = 0.03
 AGREE_MS = 1.5
-STABLE = 3
+STABLE = 2
 BAND_HZ = (150.0, 4000.0)
 
 
