@@ -16,6 +16,15 @@ MARGIN_S of the filter's tail. Measured on the virtual loop: the echo arrives ~1
 the capture-aligned reference; with no margin a few ms of timing error make it acausal
 (0 dB), with +40 ms it converges to 20-30 dB.
 
+Echo delay from the audio (audio/echo_delay.py): device-reported times can be wrong and, on
+PulseAudio's module-loopback, move during a line (33->53, 46->126, 61->-44 ms measured), so
+while the reference is audible the stage cross-correlates (GCC-PHAT) the mic with the
+reference it paired it with; when two clear measurements agree and the echo sits more than
+REALIGN_MS off MARGIN_S behind its reference, the reference is shifted by exactly that much
+(the adapted filter stays valid: the echo is back where it learned it). From the first such
+lock on, the device times no longer steer the alignment, except for a jump of JUMP_S (a new
+mic stream), where the audio's correction is kept.
+
 When nothing audible was played for the filter's whole tail, the chunk passes through
 unchanged (same samples, no added delay) and the filter is not touched, so it stays
 converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
