@@ -10,6 +10,7 @@
 
   scripts/tune_sphinx.py --corpus /work/corpus --split dev --out bench-out/tune-dev.json
   scripts/tune_sphinx.py --replay bench-out/tune-dev.json [--wake -5.5 --utt -6 ...]
+  scripts/tune_sphinx.py --build-negatives /work/corpus3 --seed 7   # non-command audio only
 
 Tune on dev, then replay the chosen thresholds on test records (never grid-search test).
 """
@@ -53,6 +54,22 @@ def pick(rows: list[dict], split: str, kinds: set[str], every: int, snr: str | N
         strata.setdefault(key, []).append(r)
     keep = {id(r) for members in strata.values() for r in members[::every]}
     return [r for r in rows if id(r) in keep]
+
+
+def build_negatives(out: Path, seed: int) -> None:
+    """A corpus of non-command audio only, for thresholds: no positives (no styles), 128
+    wake-word-alone clips over 4 SNRs, every distractor / near-miss at clean, 20, 10 and 5 dB,
+    1 h of talk and Kindred's own sentences; both voice splits (tune on dev only)."""
+    import dataclasses as dc
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from speech_corpus import PROFILES, build_corpus, load_manifest
+    from speech_corpus import summary as corpus_summary
+
+    profile = dc.replace(PROFILES["full"], name="negatives", styles=(), wake_only=128,
+                         distractor_snrs=(None, 20.0, 10.0, 5.0), conversation_hours=1.0)
+    manifest = build_corpus(out, profile, seed=seed)
+    print(f"{manifest}: {corpus_summary(load_manifest(out))}")
 
 
 def settings(pairs: list[str], cls):
@@ -189,8 +206,9 @@ def report(res: dict) -> None:
         print("  FA:", fa)
 
 
-GRID = dict(utt_llr=[-5.0, -5.5, -6.0, -6.5, -7.0], word_llr=[-7.0, -8.0, -10.0, -99.0],
-            wake_llr=[-4.0, -4.5, -5.0, -5.25, -5.5, -6.0], max_extra_s=[0.4, 0.6, 0.8],
+GRID = dict(utt_llr=[-4.0, -4.5, -4.75, -5.0, -5.25, -5.5, -6.0, -6.5, -7.0],
+            word_llr=[-7.0, -8.0, -9.0, -10.0, -99.0],
+            wake_llr=[-4.0, -4.5, -5.0, -5.25, -5.5, -6.0], max_extra_s=[0.4, 0.6, 1.0],
             decoy_margin=[99.0, 0.0, -0.5, -1.0, -1.5])
 
 
@@ -201,19 +219,29 @@ def fa_by_kind(res: dict) -> dict[str, int]:
     return dict(by)
 
 
-def grid(records: list[dict]) -> None:
-    """Every threshold set of GRID; the fewest false accepts (every non-command clip and
-    every talk file counts each command it produced) first, then the most correct."""
-    best = []
+def grid(records: list[dict], min_correct: int = 0) -> None:
+    """Every threshold set of GRID (a minute or two). Each command on a non-command clip or
+    talk file is one false accept. Prints the Pareto front (most correct per false-accept
+    count) and the pick: the fewest false accepts among sets with at least min_correct
+    correct positives (without a floor the rule ends at rejecting everything), then the
+    most correct."""
+    rows = []
     for values in itertools.product(*GRID.values()):
         th = dict(zip(GRID, values))
         res = replay(records, th)
         fa, c, n = summary(res)
-        best.append((fa, -c, th, fa_by_kind(res)))
-    best.sort(key=lambda b: (b[0], b[1]))
-    for fa in sorted({b[0] for b in best})[:6]:
-        for b in [b for b in best if b[0] == fa][:4]:
-            print(f"FA {fa} {b[3]}: correct {-b[1]}  {b[2]}")
+        clean = sum(v[0] for k, v in res["pos"].items() if k[1] is None)
+        rows.append((fa, -c, clean, th, fa_by_kind(res)))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    best_c = -1
+    for fa in sorted({r[0] for r in rows}):
+        r = next(r for r in rows if r[0] == fa)
+        if -r[1] > best_c:  # on the front: more correct than every lower count
+            best_c = -r[1]
+            print(f"FA {fa:3d} {r[4]}: correct {-r[1]} (clean {r[2]})  {r[3]}")
+    pick = next((r for r in rows if -r[1] >= min_correct), None)
+    if pick:
+        print(f"pick (>= {min_correct} correct): FA {pick[0]}, correct {-pick[1]}  {pick[3]}")
 
 
 def main(argv=None) -> int:
@@ -231,14 +259,22 @@ def main(argv=None) -> int:
                     help="a DecoderSettings field (decoys=0, lw=2.0, extra=remove_noise:yes,...)")
     ap.add_argument("--segmenter", action="append", default=[], metavar="KEY=VALUE",
                     help="a SegmenterSettings field (on_db=8, ...)")
+    ap.add_argument("--build-negatives", type=Path, metavar="DIR",
+                    help="build a non-command-only corpus in DIR (with --seed) and exit")
+    ap.add_argument("--seed", type=int, default=7, help="for --build-negatives")
     ap.add_argument("--replay", help="replay saved records (comma list) instead of collecting")
     ap.add_argument("--grid", action="store_true", help="grid-search thresholds on the records")
-    ap.add_argument("--utt", type=float, default=-5.0)
-    ap.add_argument("--word", type=float, default=-8.0)
+    ap.add_argument("--min-correct", type=int, default=0,
+                    help="--grid picks the fewest false accepts among sets this correct")
+    ap.add_argument("--utt", type=float, default=-5.25)
+    ap.add_argument("--word", type=float, default=-10.0)
     ap.add_argument("--wake", type=float, default=-5.5)
     ap.add_argument("--extra", type=float, default=0.6)
-    ap.add_argument("--decoy", type=float, default=-0.5, help="decoy_margin")
+    ap.add_argument("--decoy", type=float, default=-1.5, help="decoy_margin")
     a = ap.parse_args(argv)
+    if a.build_negatives is not None:
+        build_negatives(a.build_negatives, a.seed)
+        return 0
     if a.replay is None:
         collect(a.corpus, a.split, set(a.kinds.split(",")), a.out, a.every, a.snr, a.clips,
                 a.decoder, a.segmenter)
@@ -250,7 +286,7 @@ def main(argv=None) -> int:
         rtf.append(f"{data['rtf']:.3f}")
     print(f"records: {len(records)}, collection RTF {' / '.join(rtf)}")
     if a.grid:
-        grid(records)
+        grid(records, a.min_correct)
         return 0
     th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra,
               decoy_margin=a.decoy)
