@@ -102,10 +102,10 @@ def first_audio(runs: int) -> list[float]:
     return times
 
 
-def listen(seconds: float, recognizer) -> dict[str, float]:
+def listen(seconds: float, recognizer, chunk_ms: int | None = None) -> dict[str, float]:
     from kindred.audio.device_mic import DeviceMicrophone
 
-    mic = DeviceMicrophone()
+    mic = DeviceMicrophone() if chunk_ms is None else DeviceMicrophone(chunk_ms=chunk_ms)
     it = iter(mic.chunks())
     next(it)  # opened and flowing
     c0, w0, n, commands = cpu_s(), time.monotonic(), 0, 0
@@ -202,6 +202,7 @@ class MicTap:
         self.raw: list = []
         self.clean: list = []
         self.t0_clock: float | None = None  # clock time of the first sample kept
+        self.t0_stream: float | None = None  # stream time (chunk.t_s) of the first sample kept
         self.ctap = None
         if aec is not None:
             self.ctap = aec.canceller = CancellerTap(aec.canceller)
@@ -210,6 +211,7 @@ class MicTap:
     def process(self, chunk, capture_time):
         if self.t0_clock is None:
             self.t0_clock = self.mic.clock_time(chunk.t_s)
+            self.t0_stream = chunk.t_s
         out = self.aec.process(chunk, capture_time) if self.aec is not None else chunk
         self.raw.append(chunk.samples.copy())
         self.clean.append(out.samples.copy())
@@ -238,19 +240,104 @@ def save_run(save_dir: Path, name: str, tap: MicTap, meta: dict) -> None:
     path.chmod(0o600)
 
 
+ADC_LAGS: list[float] = []  # PortAudio's currentTime - inputBufferAdcTime per mic block
+
+
+def tap_adc_lags() -> None:
+    """Record what the host API reports as the capture latency of each mic block (wraps the
+    stream factory DeviceMicrophone uses; the microphone's own code is unchanged)."""
+    from kindred.audio import device_mic
+
+    real = device_mic.sounddevice_stream
+    if getattr(real, "_bench_tapped", False):
+        return
+
+    def factory(device, samplerate, channels, blocksize, callback, finished_callback):
+        def cb(indata, frames, time_info, status):
+            try:
+                ADC_LAGS.append(time_info.currentTime - time_info.inputBufferAdcTime)
+            except (AttributeError, TypeError):
+                pass
+            callback(indata, frames, time_info, status)
+        return real(device, samplerate, channels, blocksize, cb, finished_callback)
+
+    factory._bench_tapped = True  # type: ignore[attr-defined]
+    device_mic.sounddevice_stream = factory
+
+
+class OutputTap:
+    """Every block the speaker wrote: (callback clock time, DAC time of its first frame)."""
+
+    def __init__(self, speaker) -> None:
+        self.blocks: list[tuple[float, float]] = []
+        ref = speaker.reference
+        inner = ref.write
+
+        def write(block, rate_hz, dac_time):
+            self.blocks.append((time.monotonic(), dac_time))
+            inner(block, rate_hz, dac_time)
+        ref.write = write
+
+    def block_before(self, t_dac: float) -> tuple[float, float] | None:
+        """The last block whose first frame left the device at or before t_dac."""
+        best = None
+        for cb, dac in self.blocks:
+            if dac <= t_dac + 1e-6:
+                best = (cb, dac)
+        return best
+
+
+def locate(fed16: "np.ndarray", raw: "np.ndarray") -> tuple[int, float]:
+    """Sample offset of fed16 in raw (FFT cross-correlation) and the normalised peak."""
+    import numpy as np
+
+    a, b = raw.astype(np.float64), fed16.astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
+    xc = np.fft.irfft(np.fft.rfft(a, n) * np.conj(np.fft.rfft(b, n)), n)[:len(a) - len(b) + 1]
+    k = int(np.argmax(xc))
+    seg = a[k:k + len(b)]
+    r = float(xc[k] / max(np.sqrt(np.sum(seg * seg) * np.sum(b * b)), 1e-9))
+    return k, r
+
+
+class AcceptTap:
+    """Wraps a recognizer's accept(): when each chunk was handed over, and its commands."""
+
+    def __init__(self, rec) -> None:
+        self.calls: list[tuple[float, float, float, list]] = []  # t_s, end_s, called_at, cmds
+        inner = rec.accept
+
+        def accept(chunk):
+            at = time.monotonic()
+            out = inner(chunk)
+            if out:
+                self.calls.append((chunk.t_s, chunk.end_s, at, list(out)))
+            return out
+        rec.accept = accept
+
+
 def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec: bool,
              urgent: bool, loose: bool, voice: str, fed_at_s: float,
              save_dir: Path | None = None, case: str = "case", line: str = BARGE_LINE,
-             suppress_active_db: int | None = None, keep_filter: bool = True) -> dict:
+             suppress_active_db: int | None = None, keep_filter: bool = True,
+             mic_chunk_ms: int | None = None) -> dict:
     """Speaker reads `line` (no command words); "kindred stop" (espeak-ng, `voice`) is fed
     into the mic `fed_at_s` in. Reaction = when the speaker's sound stopped (player
     timeline, after the fade) minus the end of the last voiced sample of the command
     (paplay spawn + 12 ms measured latency), split into: decision (recognizer's
     endpointer: words end -> the chunk that ended the utterance arrived), decode+guard
     (that arrival -> speaker.cancel()), output (cancel -> the faded last frame heard: next
-    output block + device latency)."""
+    output block + device latency).
+
+    Corrected clock (round 4; the "c_*" keys): the command is located in the mic audio the
+    listener received (cross-correlation of the fed WAV with the 16 kHz chunks kept in
+    memory), its end of words mapped to the clock with DeviceMicrophone.capture_time
+    (PortAudio's inputBufferAdcTime); the sound's stop is the DAC time of the faded block
+    (the speaker's reference tap: when that block was written and when it leaves the
+    device)."""
     import numpy as np
     import soundfile as sf
+    import soxr
 
     from kindred.audio import speex_aec
     from kindred.audio.device_mic import DeviceMicrophone
@@ -268,20 +355,26 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     x, rate = sf.read(str(wav), dtype="float32")
     voiced = np.nonzero(np.abs(x) > 0.02)[0]
     words_end = (voiced[-1] + 1) / rate
+    fed16 = soxr.resample(x, rate, 16000)
+    tap_adc_lags()
     th = (Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
           if loose else Thresholds())
     table = PhraseTable(load_library().commands)
     res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "rejected": [],
-           "false": 0, "scores": []}
+           "false": 0, "scores": [], "c_total": [], "c_hang": [], "c_capture": [],
+           "c_decode": [], "c_wait_out": [], "c_device": [], "c_fade": [], "c_shift": [],
+           "c_adc_vs_arrival": [], "c_r": []}
     if echo:
         va(env, "echo", "on")
     speaker = open_speaker(Config())
+    out_tap = OutputTap(speaker)
     aec = None
     for trial in range(trials):
-        recs = []
+        recs, acc = [], []
 
         def make(w):
             recs.append(SphinxRecognizer(table, on_wake=w, thresholds=th, keep_scores=True))
+            acc.append(AcceptTap(recs[-1]))
             return recs[-1]
         if use_aec and (aec is None or not keep_filter):
             kw = {} if suppress_active_db is None else {"suppress_active_db": suppress_active_db}
@@ -292,7 +385,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
             aec_fresh = True
         else:
             aec_fresh = False
-        mic = DeviceMicrophone()
+        mic = DeviceMicrophone() if mic_chunk_ms is None else DeviceMicrophone(chunk_ms=mic_chunk_ms)
         tap = MicTap(aec if use_aec else None, mic)
         listener = Listener(mic, make, speaker, EchoGuard(table, speaker.timeline),
                             lambda c: None, aec=tap, urgent=urgent).start()
@@ -328,6 +421,8 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
             res["decision"].append(heard_at - said)
             res["decode"].append(cancelled_at - heard_at)
             res["output"].append(utt.end_s - cancelled_at)
+            corrected(res, tap, mic, acc[0], out_tap, fed16, words_end, said, utt.end_s,
+                      cancelled_at)
         if save_dir is not None:
             slug = "".join(c if c.isalnum() else "-" for c in case).strip("-")
             save_run(save_dir, f"{slug}.{trial}", tap, {
@@ -344,6 +439,53 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     if echo:
         va(env, "echo", "off")
     return res
+
+
+def corrected(res, tap, mic, acc, out_tap, fed16, words_end, said, end_s, cancelled_at) -> None:
+    """The round-4 clock: where the words really end in the mic stream, when the sound
+    really stopped at the device; see barge_in()."""
+    import numpy as np
+
+    raw = np.concatenate(tap.raw)
+    k, r = locate(fed16, raw)
+    w_end = tap.t0_stream + (k + words_end * 16000) / 16000  # stream time of the words' end
+    t_words = mic.capture_time(w_end)
+    calls = [c for c in acc.calls if any(cmd.intent in ("stop", "pause") for cmd in c[3])
+             and c[2] <= cancelled_at]
+    blk = out_tap.block_before(end_s)
+    if not calls or blk is None or r < 0.5:
+        print(f"  (corrected clock: skipped, r={r:.2f}, calls={len(calls)})", file=sys.stderr)
+        return
+    t_s, chunk_end, called_at, cmds = calls[-1]
+    cmd_t = next(c.t for c in cmds if c.intent in ("stop", "pause"))
+    cb, dac = blk
+    res["c_r"].append(r)
+    res["c_total"].append(end_s - t_words)
+    # segmenter hangover + chunk wait: audio after the words' end up to the end of the chunk
+    # that closed the utterance (the decision's t is that chunk's end: cmd_t == chunk_end)
+    res["c_hang"].append(max(cmd_t, chunk_end) - w_end)
+    res["c_capture"].append(called_at - mic.capture_time(chunk_end))  # ADC -> recognizer
+    res["c_decode"].append(cancelled_at - called_at)  # decode + guard + cancel() call
+    res["c_wait_out"].append(cb - cancelled_at)       # until the player's next output block
+    res["c_device"].append(dac - cb)                  # that block's output latency
+    res["c_fade"].append(end_s - dac)                 # the fade itself
+    res["c_shift"].append(t_words - said)             # real end of words - assumed one
+    res["c_adc_vs_arrival"].append(mic.clock_time(w_end) - t_words)
+
+
+def corrected_rows(name: str, r: dict) -> list[tuple[str, str, str]]:
+    if not r["c_total"]:
+        return []
+    ms = lambda v: f"{statistics.median(v) * 1000:.0f}/{max(v) * 1000:.0f}"  # noqa: E731
+    lags = f"; mic ADC lag reported {statistics.median(ADC_LAGS) * 1000:.1f} ms" if ADC_LAGS else ""
+    return [(f"  corrected clock, {name} ({len(r['c_total'])} located, r >= "
+             f"{min(r['c_r']):.2f})",
+             f"end of words -> sound stopped {ms(r['c_total'])} ms (hangover + chunk wait "
+             f"{ms(r['c_hang'])}, capture->recognizer {ms(r['c_capture'])}, "
+             f"decode+guard {ms(r['c_decode'])}, wait for output block {ms(r['c_wait_out'])}, "
+             f"device latency {ms(r['c_device'])}, fade {ms(r['c_fade'])} median/max ms); "
+             f"words end {ms(r['c_shift'])} ms after the old assumption; chunk arrival clock "
+             f"{ms(r['c_adc_vs_arrival'])} ms later than ADC{lags}", "<= 300 ms")]
 
 
 def barge_rows(name: str, trials: int, r: dict) -> list[tuple[str, str, str]]:
@@ -381,7 +523,7 @@ def listen_rows(args, env, tmp) -> list[tuple[str, str, str]]:
         fa = first_audio(args.first_audio_runs)
         rows.append(("start -> first audio chunk (median / max of %d)" % len(fa),
                      f"{statistics.median(fa) * 1000:.0f} / {max(fa) * 1000:.0f} ms", "<= 1500 ms"))
-        mic_only = listen(min(args.seconds, 10.0), None)
+        mic_only = listen(min(args.seconds, 10.0), None, args.mic_chunk_ms)
         rows.append((f"CPU, microphone only ({mic_only['wall']:.0f} s)",
                      f"{100 * mic_only['cpu'] / mic_only['wall']:.2f} % of a core", ""))
         t0 = time.monotonic()
@@ -390,7 +532,7 @@ def listen_rows(args, env, tmp) -> list[tuple[str, str, str]]:
         rows.append((f"recognizer load ({getattr(rec, 'engine', type(rec).__name__)})",
                      f"{load_s * 1000:.0f} ms", ""))
         srv0 = proc_cpu_s(pid) if pid else None
-        full = listen(args.seconds, rec)
+        full = listen(args.seconds, rec, args.mic_chunk_ms)
         srv = (proc_cpu_s(pid) - srv0) if pid else None
         rows.append((f"CPU, mic + recognizer, room tone ({full['wall']:.0f} s)",
                      f"{100 * full['cpu'] / full['wall']:.2f} % of a core", "<= 5 %"))
@@ -429,6 +571,9 @@ def main() -> int:
     ap.add_argument("--aec-resync-s", type=float, default=None,
                     help="override live/echo_cancel.RESYNC_S (re-align when the clocks drift "
                          "this far apart; a big value: never, only JUMP_S)")
+    ap.add_argument("--mic-chunk-ms", type=int, default=None,
+                    help="DeviceMicrophone(chunk_ms=...) for the listen and barge-in runs "
+                         "(default: the microphone's own CHUNK_MS)")
     ap.add_argument("--own-line", action="store_true",
                     help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
@@ -453,9 +598,11 @@ def main() -> int:
                              fed_at_s=args.fed_at, save_dir=args.save_dir, case=name,
                              line=LINE if args.own_line else BARGE_LINE,
                              suppress_active_db=args.suppress_active_db,
-                             keep_filter=not args.fresh_filter, **BARGE_CASES[name])
+                             keep_filter=not args.fresh_filter, mic_chunk_ms=args.mic_chunk_ms,
+                             **BARGE_CASES[name])
                 print(name, "scores:", r["scores"], "rejected:", r["rejected"], file=sys.stderr)
                 rows += barge_rows(name, args.barge_in_trials, r)
+                rows += corrected_rows(name, r)
     finally:
         subprocess.run([str(VA), "stop"], env=env, capture_output=True)
     width = max(len(r[0]) for r in rows)
