@@ -287,7 +287,7 @@ class OutputTap:
         return best
 
 
-def locate(fed16: "np.ndarray", raw: "np.ndarray") -> tuple[int, float]:
+def locate(fed16, raw) -> tuple[int, float]:
     """Sample offset of fed16 in raw (FFT cross-correlation) and the normalised peak."""
     import numpy as np
 
