@@ -44,21 +44,32 @@ def distance(wake: list[str], cand: list[str]) -> float:
     tail cost per phone left over (so "kind" and "kindergarten" are both close to
     "kindred", "kin" is not)."""
     n, m = len(wake), len(cand)
-    d = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        d[i][0] = i * GAP
-    for j in range(1, m + 1):
-        d[0][j] = j * GAP
-    for i in range(1, n + 1):
+    prev = [j * GAP for j in range(m + 1)]  # row i - 1 of the alignment table
+    best = float("inf")
+    for i in range(1, n + 1):  # plain comparisons: this runs ~0.5 M times per start-up
+        a, tail = wake[i - 1], WAKE_TAIL * (n - i)
+        row = [i * GAP]
+        left = row[0]
         for j in range(1, m + 1):
-            d[i][j] = min(d[i - 1][j - 1] + _sub(wake[i - 1], cand[j - 1]),
-                          d[i - 1][j] + GAP, d[i][j - 1] + GAP)
-    return min(d[i][j] + WAKE_TAIL * (n - i) + CAND_TAIL * (m - j)
-               for i in range(1, n + 1) for j in range(1, m + 1))
+            cell = prev[j - 1] + _sub(a, cand[j - 1])
+            if prev[j] + GAP < cell:
+                cell = prev[j] + GAP
+            if left + GAP < cell:
+                cell = left + GAP
+            row.append(cell)
+            left = cell
+            total = cell + tail + CAND_TAIL * (m - j)
+            if total < best:
+                best = total
+        prev = row
+    return best
+
+
+_NO_STRESS = str.maketrans("", "", "0123456789")
 
 
 def _strip_stress(phones: str) -> list[str]:
-    return [re.sub(r"\d", "", p) for p in phones.split()]
+    return phones.translate(_NO_STRESS).split()
 
 
 @functools.lru_cache(maxsize=4)
@@ -68,21 +79,23 @@ def pick_decoys(dict_path: str, wake_word: str, exclude: frozenset = frozenset()
     max_cost: a word nearly identical to the wake word would steal it), never
     the wake word itself, its inflections (kindred's), words in `exclude` (the command
     vocabulary) or words shorter than MIN_PHONES."""
-    entries: dict[str, list[list[str]]] = {}
+    # stress marks are stripped only for the words that get that far (most fail the
+    # cheap checks): reading the 135k-line dictionary is on every recognizer's start-up
+    entries: dict[str, list[str]] = {}
     with open(dict_path, encoding="utf-8") as fh:
         for line in fh:
             word, _, phones = line.strip().partition(" ")
-            entries.setdefault(word.split("(", 1)[0], []).append(_strip_stress(phones))
-    wake_prons = entries.get(wake_word)
+            entries.setdefault(word.split("(", 1)[0], []).append(phones)
+    wake_prons = [_strip_stress(p) for p in entries.get(wake_word, ())]
     if not wake_prons:
         return ()
     first = {p[0] for p in wake_prons}
     scored = []
-    for word, prons in entries.items():
+    for word, raw in entries.items():
         if (word == wake_word or word.startswith(wake_word) or word in exclude
                 or not re.fullmatch(r"[a-z]+", word)):
             continue
-        usable = [p for p in prons if len(p) >= MIN_PHONES and p[0] in first]
+        usable = [p for p in map(_strip_stress, raw) if len(p) >= MIN_PHONES and p[0] in first]
         if not usable:
             continue
         cost = min(distance(w, p) for w in wake_prons for p in usable)
