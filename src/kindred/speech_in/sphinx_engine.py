@@ -380,15 +380,6 @@ URGENT_INTENTS = frozenset({"stop", "pause"})
 _SILENCE = frozenset({"<s>", "</s>", "<sil>", "(NULL)"})
 
 
-def new_endpointer(window_s: float, ratio: float = 0.9):
-    """pocketsphinx's WebRTC-VAD endpointer (used by the vosk engine). Mode 2 (aggressive):
-    the default loose mode calls 10 dB white noise speech forever (measured)."""
-    import pocketsphinx
-
-    return pocketsphinx.Endpointer(window=window_s, ratio=ratio, vad_mode=2,
-                                   sample_rate=RECOGNIZER_RATE_HZ)
-
-
 def _one_of(name: str, words) -> str:
     return f"#JSGF V1.0;\ngrammar {name};\npublic <w> = {' | '.join(words)};\n"
 
