@@ -75,10 +75,6 @@ class FarEndReference:
                 return None
             return int(round((clock_time - self._offset) * self.rate_hz))
 
-    def time_of(self, index: int) -> float | None:
-        with self._lock:
-            return None if self._offset is None else self._offset + index / self.rate_hz
-
     def read(self, index: int, n: int) -> np.ndarray:
         """n int16 samples from `index` on; zeros for what is not (or no longer) in the ring."""
         out = np.zeros(n, dtype=np.int16)

@@ -1,11 +1,13 @@
-"""Decoy words: sound-alikes of the wake word that compete with it in the grammar.
+"""Decoy words: sound-alikes of the wake word, to tell "kindling" from "kindred".
 
 A grammar decoder has to put every sound on some path. With only "kindred" there, "kindling,
 stop" or "the kindergarten is closed" are forced onto the wake word, and a likelihood
-threshold alone cannot separate them from a real "kindred" in every voice. Decoys give such
-sounds a better path: words whose pronunciation starts like the wake word's (kind, kinder,
-kindle, kendra, ...) are alternatives to it in the grammar, and a hypothesis that starts
-with a decoy is "not addressed to us".
+threshold alone cannot separate them from a real "kindred" in every voice. Words whose
+pronunciation starts like the wake word's (kind, kinder, kindle, kendra, ...) give such
+sounds a better explanation. The engine (sphinx_engine.py) uses them to check a decoded wake
+word's own span: searched with the wake word alone and with the decoys alone, a decoy that
+fits clearly better means "not addressed to us". (As alternatives in the command grammar
+itself, DecoderSettings.decoys, they stole noisy wake words: off, measured.)
 
 They are chosen generically from the pronunciation dictionary by phone similarity to the
 wake word (a semi-global alignment: what follows a shared beginning costs little), never
