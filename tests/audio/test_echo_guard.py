@@ -58,10 +58,32 @@ def test_own_words_at_the_moment_they_were_said_are_echo(table):
 
 
 
-def test_echo_tail_after_the_line_and_chimes(table):
+def test_echo_tail_after_the_line(table):
     g = guard_for(table, utt("Another question?", 0.0, 1.0), utt("wake", 1.0, 0.35, kind="chime"))
-    assert not g.check(Command("yes", "yes"), 1.6).allowed  # said during the chime
+    assert not g.check(Command("yes", "yes"), 1.6).allowed  # said in the question's echo
     assert g.check(Command("yes", "yes"), 2.7).allowed  # "yes" said right after the tone
+
+
+def test_chimes_do_not_raise_the_bar(table):
+    """A bell has no words: a command said over one is a person's (issue 6's "kindred,
+    next" in the first seconds of talk, while the 1.8 s start bell rings)."""
+    g = guard_for(table, utt("What made you smile today?", 0.0, 2.0), utt("start", 2.0, 1.8, kind="chime"))
+    assert g.check(Command("next", "kindred next"), 3.4, started_at=2.5).reason == "quiet"
+    assert not g.speaking(3.4)
+    # "kindred" alone -> the wake tone -> "next" answered over the tone
+    g = guard_for(table, utt("wake", 10.0, 0.35, kind="chime"))
+    assert g.check(Command("next", "next"), 10.9, started_at=10.2).reason == "quiet"
+
+
+def test_speaking_covers_queued_playing_and_just_ended_speech(table):
+    line = utt("Breathe in.", 5.0, 2.0)
+    g = guard_for(table, line)
+    assert g.speaking(5.1) and g.speaking(7.5)  # playing, then its echo and decision lag
+    assert not g.speaking(9.0)
+    line.start_s = line.end_s = None  # queued, not yet heard: about to play
+    assert g.speaking(0.0)
+    line.cancelled = True  # dropped before it played
+    assert not g.speaking(0.0)
 
 
 def test_cancelled_line_stops_counting_at_the_cut(table):

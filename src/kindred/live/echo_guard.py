@@ -8,6 +8,12 @@ text, start and end of every utterance and chime, in time.monotonic() seconds):
    device latency): allowed as is.
 2. Heard while the speaker was playing: the bar is raised. Only the barge-in intents
    (stop, pause) pass, and only when addressed with the wake word ("kindred, stop").
+   Only Kindred's *speech* raises the bar. A chime has no words: treating the wake tone
+   as speech made "kindred" -> tone -> "next" fail whenever the person answered the tone
+   at once, and "kindred, next" in the first seconds of talk (over the 1.8 s start bell)
+   was dropped. A bell alone can still decode as a bare phrase, so a command heard over
+   chimes is asked `only_chimes(names)` (chime_echo.py: is the audio nothing but those
+   bells' partials?) and rejected as "own-chime" if so.
 3. Whatever was heard must not be words the speaker itself said recently: if the heard
    words appear, in order, inside the text of an overlapping utterance, and the speaker
    reached the end of those words at most MAX_UTT_S before the decision (a recognizer
@@ -43,7 +49,8 @@ MAX_UTT_S = 5.0  # the longest utterance a recognizer decodes (SphinxRecognizer'
 
 
 class Played(Protocol):
-    kind: str
+    kind: str  # "speech" or "chime"
+    cancelled: bool
     text: str
     start_s: float | None
     end_s: float | None
@@ -52,7 +59,7 @@ class Played(Protocol):
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str  # quiet | barge-in | not-barge-in | not-addressed | own-words
+    reason: str  # quiet | barge-in | not-barge-in | not-addressed | own-words | own-chime
 
 
 class EchoGuard:
@@ -63,29 +70,42 @@ class EchoGuard:
         self.tail_s, self.words_tol_s = tail_s, words_tol_s
 
     def overlapping(self, heard_at: float, n_words: int = 1,
-                    started_at: float | None = None) -> list[Played]:
-        """Utterances audible (or still echoing) while `n_words` decided at `heard_at` were said.
-        `started_at`: when the utterance began (the recognizer's Command.t_start on the
-        clock), which replaces the estimate from the number of words."""
+                    started_at: float | None = None, kind: str = "speech") -> list[Played]:
+        """Utterances of `kind` audible (or still echoing) while `n_words` decided at
+        `heard_at` were said. `started_at`: when the utterance began (the recognizer's
+        Command.t_start on the clock), which replaces the estimate from the number of words."""
         hi = heard_at - DECISION_LAG_S + 0.1
         lo = hi - 0.3 - WORD_S * max(1, n_words)
         if started_at is not None and started_at < hi:
             lo = started_at - 0.1
         out = []
         for u in self.timeline(lo - self.tail_s):
-            if u.start_s is None or u.start_s > hi:
+            if u.kind != kind or u.start_s is None or u.start_s > hi:
                 continue  # queued, not yet heard
             end = (u.end_s if u.end_s is not None else heard_at) + self.tail_s
             if end >= lo:
                 out.append(u)
         return out
 
-    def check(self, command: Command, heard_at: float, started_at: float | None = None) -> Verdict:
+    def speaking(self, now: float) -> bool:
+        """Kindred's speech is queued, playing, or ended so recently that a command decided
+        now may have overlapped it (the recognizer's barge-in fast path stays on)."""
+        since = now - self.tail_s - (DECISION_LAG_S + 0.2 + WORD_S)  # overlapping(now, 1)'s reach
+        return any(u.kind == "speech" and not (u.cancelled and u.start_s is None)
+                   for u in self.timeline(since))
+
+    def check(self, command: Command, heard_at: float, started_at: float | None = None,
+              only_chimes: Callable[[list[str]], bool] | None = None) -> Verdict:
         """`heard_at`: time.monotonic() at which the recognizer decided (end of the command);
-        `started_at`: when the command's speech began, if the recognizer says (t_start)."""
+        `started_at`: when the command's speech began, if the recognizer says (t_start);
+        `only_chimes(names)`: was the command's audio nothing but those chimes?"""
         heard = normalize(command.heard) if command.heard else ""
-        playing = self.overlapping(heard_at, len(heard.split()), started_at)
+        n_words = len(heard.split())
+        playing = self.overlapping(heard_at, n_words, started_at)
         if not playing:
+            bells = self.overlapping(heard_at, n_words, started_at, kind="chime")
+            if bells and only_chimes is not None and only_chimes([u.text for u in bells]):
+                return Verdict(False, "own-chime")
             return Verdict(True, "quiet")
         if heard and any(self._said_then(u, heard, heard_at) for u in playing if u.kind == "speech"):
             return Verdict(False, "own-words")
@@ -94,7 +114,6 @@ class EchoGuard:
         if not self.table.parse(heard).addressed:
             return Verdict(False, "not-addressed")
         return Verdict(True, "barge-in")
-
 
     def _said_then(self, u: Played, heard: str, heard_at: float) -> bool:
         """Did utterance `u` say `heard` ending around `heard_at - DECISION_LAG_S`?"""

@@ -8,8 +8,9 @@ finished Commands (through `deliver`, normally QueueCommands.put):
 - Wake word alone ("kindred"): a soft "wake" tone, when the speaker is quiet. If no
   command follows within the wake window, a "listen_end" tone says Kindred stopped
   listening.
-- Every command passes the EchoGuard (echo_guard.py). An allowed barge-in (stop/pause
-  while the speaker plays) cancels the speaker here at once, before the driver even sees
+- Every command passes the EchoGuard (echo_guard.py), which may ask ChimeEcho
+  (chime_echo.py) whether the command's audio was nothing but Kindred's own chimes. An
+  allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once, before the driver even sees
   the command: the driver's own CancelSpeech follows and is harmless.
 - Acoustic echo cancellation (echo_cancel.py), when given: each chunk has Kindred's own
   voice (the speaker's far-end reference) removed before the recognizer hears it.
@@ -28,12 +29,14 @@ from dataclasses import dataclass, field
 
 from kindred.audio.chunk import AudioChunk
 from kindred.intents import Command
+from kindred.live.chime_echo import ChimeEcho
 from kindred.live.echo_guard import EchoGuard
 from kindred.speech_in.gate import WAKE_WINDOW_S
 
 log = logging.getLogger("kindred.live")
 
 WakeCallback = Callable[[float], None]
+LONE_WORD_S = 1.0  # the audio checked for a command that does not say where it began
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Listener:
         self.recognizer = make_recognizer(self._on_wake)
         self.stats = ListenStats()
         self.audio_t = 0.0
+        self.heard_audio = ChimeEcho()  # the last seconds the recognizer heard (memory only)
         self._modes: queue.SimpleQueue = queue.SimpleQueue()
         self._wake_until: float | None = None
         self._stop = threading.Event()
@@ -105,11 +109,12 @@ class Listener:
             rec.set_mode(mode, window_s)
         set_urgent = getattr(rec, "set_urgent", None)
         if self.urgent and set_urgent is not None:
-            set_urgent(self._speaker_busy() or bool(self.guard.overlapping(self.clock(), 1)))
+            set_urgent(self.guard.speaking(self.clock()))
         self.audio_t = chunk.end_s
         if self.aec is not None:
             capture_time = getattr(self.mic, "capture_time", None)
             chunk = self.aec.process(chunk, capture_time(chunk.t_s) if capture_time else None)
+        self.heard_audio.push(chunk)
         for command in rec.accept(chunk):
             self._handle(command)
         if self._wake_until is not None and chunk.end_s > self._wake_until:
@@ -126,7 +131,9 @@ class Listener:
         heard_at = self._heard_at(command.t)
         t_start = getattr(command, "t_start", None)  # speech-in's utterance start, when given
         started_at = self._heard_at(t_start) if t_start is not None else None
-        verdict = self.guard.check(command, heard_at, started_at)
+        span_start = t_start if t_start is not None else command.t - LONE_WORD_S
+        verdict = self.guard.check(command, heard_at, started_at, lambda names: (
+            self.heard_audio.only_chimes(span_start, command.t, names)))
         if not verdict.allowed:
             self.stats.rejected.append((command.intent, verdict.reason))
             log.info("ignored %s (%s)", command.intent, verdict.reason)
@@ -141,8 +148,12 @@ class Listener:
 
     def _on_wake(self, t: float) -> None:
         self.stats.wakes += 1
-        if self.guard.overlapping(self._heard_at(t), 1):
-            return  # the speaker is talking: "kindred" may be our own voice; no tone, no window
+        heard_at = self._heard_at(t)
+        if self.guard.overlapping(heard_at, 1):
+            return  # Kindred is talking: "kindred" may be its own voice; no tone, no window
+        bells = self.guard.overlapping(heard_at, 1, kind="chime")
+        if bells and self.heard_audio.only_chimes(t - LONE_WORD_S, t, [u.text for u in bells]):
+            return  # a bell heard as "kindred"
         self._wake_until = t + self.wake_window_s
         self.speaker.chime("wake")
 
