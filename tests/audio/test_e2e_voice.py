@@ -5,9 +5,8 @@ captured from its monitor and compared with the rendering of the line it should 
 
 The recognizer runs with its shipped thresholds. espeak voices that the recognizer hears
 (checked with `kindred listen --audio` on the file AND on a capture of the virtual mic):
-"start a session", "evening question" and "kindred, stop" in en-us+f2 (bare "kindred, stop"
-is heard since the session-2 engine: 5/5 runs of the prayer test). "kindred, next -> a
-question is heard" is not covered end to end yet.
+"start a session", "evening question", "kindred, stop" and "kindred, next" in en-us+f2
+(bare "kindred, stop" is heard since the session-2 engine: 5/5 runs of the prayer test).
 
 Timeline of each test is driven by the renderings' own durations (the program speaks the
 same renderings: the render cache is shared through KINDRED_CACHE_DIR)."""
@@ -232,3 +231,49 @@ def test_a_prayer_full_of_command_words_through_the_echo_commands_nothing(virtua
     heard, two_s = read_16k(cap_wav), 2 * 16000
     assert best_correlation(heard, prayer[:two_s])[0] > 0.6  # it began...
     assert best_correlation(heard, prayer[-two_s:])[0] > 0.6  # ...and was read to its end
+
+
+
+def question_plan() -> str:
+    return ("plans:\n  - id: checkin\n    title: \"Daily check-in\"\n    minutes: 3\n    steps:\n"
+            "      - question: {depths: [light]}\n      - talk: {minutes: 2}\n"
+            "      - close: {say: \"Thank you both.\"}\n")
+
+
+def asked() -> list[str]:
+    with History() as h:
+        return h.asked_question_ids()
+
+
+def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_path):
+    """The question is read, the talk bell rings, and 1.5 s into the bell (the first
+    moment a couple would skip a question) "kindred, next" reads another one."""
+    save_config(Config(rate_wpm=RATE_WPM))
+    user_content(question_plan())
+    said = person("kindred, next", "en-us+f2", tmp_path / "next.wav")
+    cap_wav = tmp_path / "heard.wav"
+    capture = virtual_audio.capture_async(cap_wav, 20.0)
+    cap_at = time.monotonic()
+    kindred = Kindred("checkin")
+    try:
+        ready = kindred.wait_ready()
+        while not asked() and time.monotonic() < ready + 10.0:  # asked at once
+            time.sleep(0.05)
+        first = asked()
+        assert len(first) == 1, kindred.err
+        question = renders(load_library().questions[first[0]].text)
+        sleep_until(ready + len(question) / 16000 + 1.5)  # read; the 1.8 s bell is ringing
+        virtual_audio.feed(said)
+        fed_at = time.monotonic() - cap_at
+        capture.wait(40)
+    finally:
+        kindred.interrupt()
+    both = asked()
+    assert len(both) == 2 and both[0] == first[0], kindred.err
+    heard = read_16k(cap_wav)
+    corr, lag = best_correlation(heard, question)
+    assert corr > 0.6, f"the first question was not heard ({corr:.2f})"
+    second = renders(load_library().questions[both[1]].text)
+    corr, lag = best_correlation(heard, second)
+    assert corr > 0.6, f"the second question was not heard ({corr:.2f}); stderr: {kindred.err}"
+    assert fed_at < lag / 16000 < fed_at + 6.0, (lag / 16000, fed_at)
