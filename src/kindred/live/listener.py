@@ -10,8 +10,9 @@ finished Commands (through `deliver`, normally QueueCommands.put):
   listening.
 - Every command passes the EchoGuard (echo_guard.py), which may ask ChimeEcho
   (chime_echo.py) whether the command's audio was nothing but Kindred's own chimes. An
-  allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once, before the driver even sees
-  the command: the driver's own CancelSpeech follows and is harmless.
+  allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once,
+  before the driver even sees the command: the driver's own CancelSpeech follows and is
+  harmless.
 - Acoustic echo cancellation (echo_cancel.py), when given: each chunk has Kindred's own
   voice (the speaker's far-end reference) removed before the recognizer hears it.
 - Microphone loss/recovery comes from DeviceMicrophone's on_status; `on_mic_status` is
