@@ -81,6 +81,43 @@ def sleep_until(t: float) -> None:
     time.sleep(max(0.0, t - time.monotonic()))
 
 
+class Run:
+    """`with Run(va, wav, seconds, *args) as run:` -- `kindred ARGS` running while the
+    virtual speaker is captured into `wav` for `seconds` (capture time 0 = `run.cap_at`).
+    On leaving: the capture is waited for (unless the body failed), then kindred is
+    interrupted."""
+
+    def __init__(self, virtual_audio, wav: Path, seconds: float, *args: str) -> None:
+        self.va, self.wav = virtual_audio, wav
+        self.capture = virtual_audio.capture_async(wav, seconds)
+        self.cap_at = time.monotonic()
+        self.kindred = Kindred(*args)
+        self.fed_at = 0.0
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def say(self, wav: Path) -> float:
+        """Play a person's WAV into the virtual mic; the capture time when it had played."""
+        self.va.feed(wav)
+        self.fed_at = time.monotonic() - self.cap_at
+        return self.fed_at
+
+    def __exit__(self, exc_type, *_) -> None:
+        try:
+            if exc_type is None:
+                self.capture.wait(40)
+        finally:
+            self.kindred.interrupt()
+
+    @property
+    def err(self) -> list[str]:
+        return self.kindred.err
+
+    def heard(self) -> np.ndarray:
+        return read_16k(self.wav)
+
+
 def sessions() -> list[tuple[str, str]]:
     with History() as h:
         return [(r.plan, r.status) for r in h.sessions()]
@@ -132,25 +169,17 @@ def test_start_waits_idle_then_start_a_session_is_heard(virtual_audio, renders, 
     welcome = renders("Hello, you two. When you're ready, say kindred, start a session. Or kindred, help.")
     first = renders("Welcome to your evening together. Put your phones in the box, and settle in.")
     said = person("kindred, start a session", "en-us+f2", tmp_path / "start.wav")
-    cap_wav, seconds = tmp_path / "heard.wav", 17.5
-    capture = virtual_audio.capture_async(cap_wav, seconds)
-    cap_at = time.monotonic()
-    kindred = Kindred("start")
-    try:
-        ready = kindred.wait_ready()
+    with Run(virtual_audio, tmp_path / "heard.wav", 17.5, "start") as run:
+        ready = run.kindred.wait_ready()
         sleep_until(ready + len(welcome) / 16000 + 0.6)  # the idle welcome has been said
         assert sessions() == []  # nothing started by itself
-        virtual_audio.feed(said)
-        fed_at = time.monotonic() - cap_at
-        capture.wait(30)
-        rows = wait_for_status("started", 0.1)
-    finally:
-        kindred.interrupt()
-    heard = read_16k(cap_wav)
+        fed_at = run.say(said)
+    rows = wait_for_status("started", 0.1)
+    heard = run.heard()
     corr, lag = best_correlation(heard, welcome)
     assert corr > 0.6, f"the idle welcome was not heard ({corr:.2f})"
     corr, lag = best_correlation(heard, first[: int(2.5 * 16000)])  # after the start chime
-    assert corr > 0.6, f"the evening's first line was not heard ({corr:.2f}); stderr: {kindred.err}"
+    assert corr > 0.6, f"the evening's first line was not heard ({corr:.2f}); stderr: {run.err}"
     assert fed_at < lag / 16000 < fed_at + 5.0  # it began after the command (and the chime)
     assert [p for p, _ in rows] == ["evening"]
 
@@ -159,23 +188,14 @@ def test_evening_question_then_a_question_is_heard(virtual_audio, renders, tmp_p
     save_config(Config(rate_wpm=RATE_WPM))
     welcome = renders("Hello, you two. When you're ready, say kindred, start a session. Or kindred, help.")
     said = person("kindred, evening question", "en-us+f2", tmp_path / "question.wav")
-    cap_wav = tmp_path / "heard.wav"
-    capture = virtual_audio.capture_async(cap_wav, 14.5)
-    cap_at = time.monotonic()
-    kindred = Kindred("start")
-    try:
-        ready = kindred.wait_ready()
+    with Run(virtual_audio, tmp_path / "heard.wav", 14.5, "start") as run:
+        ready = run.kindred.wait_ready()
         sleep_until(ready + len(welcome) / 16000 + 0.6)
-        virtual_audio.feed(said)
-        fed_at = time.monotonic() - cap_at
-        capture.wait(30)
-    finally:
-        kindred.interrupt()
-    with History() as h:
-        asked = h.asked_question_ids()
-    assert len(asked) == 1, kindred.err
-    question = load_library().questions[asked[0]]
-    corr, lag = best_correlation(read_16k(cap_wav), renders(question.text))
+        fed_at = run.say(said)
+    asked_ids = asked()
+    assert len(asked_ids) == 1, run.err
+    question = load_library().questions[asked_ids[0]]
+    corr, lag = best_correlation(run.heard(), renders(question.text))
     assert corr > 0.6 and fed_at < lag / 16000 < fed_at + 3.0, (corr, lag / 16000, fed_at)
 
 
@@ -185,21 +205,13 @@ def test_stop_during_a_long_prayer_stops_it_and_is_recorded(virtual_audio, rende
     prayer = renders(library.prayers["distance-drawing-near"].text)
     user_content(prayer_plan("distance-drawing-near"))
     said = person("kindred, stop", "en-us+f2", tmp_path / "stop.wav")
-    cap_wav = tmp_path / "heard.wav"
-    capture = virtual_audio.capture_async(cap_wav, 12.5)
-    cap_at = time.monotonic()
-    kindred = Kindred("pray")
-    try:
-        ready = kindred.wait_ready()
+    with Run(virtual_audio, tmp_path / "heard.wav", 12.5, "pray") as run:
+        ready = run.kindred.wait_ready()
         sleep_until(ready + 6.0)  # well into the prayer (it starts at once)
-        virtual_audio.feed(said)
-        fed_at = time.monotonic() - cap_at
+        fed_at = run.say(said)
         rows = wait_for_status("stopped")
-        capture.wait(30)
-    finally:
-        kindred.interrupt()
-    assert rows == [("pray", "stopped")], kindred.err
-    heard = read_16k(cap_wav)
+    assert rows == [("pray", "stopped")], run.err
+    heard = run.heard()
     corr, lag = best_correlation(heard[: int((fed_at - 1.0) * 16000)], prayer[: 4 * 16000])
     assert corr > 0.6, f"the prayer was not playing ({corr:.2f})"
     until = follows_until(heard, prayer, lag)
@@ -214,24 +226,17 @@ def test_a_prayer_full_of_command_words_through_the_echo_commands_nothing(virtua
     user_content(prayer_plan("e2e-commands"),
                  "prayers:\n  - id: e2e-commands\n    title: \"Words\"\n    theme: distance\n"
                  f"    text: \"{PRAYER_WITH_COMMANDS}\"\n")
-    cap_wav = tmp_path / "heard.wav"
     virtual_audio.echo(True)
     try:
-        capture = virtual_audio.capture_async(cap_wav, len(prayer) / 16000 + 4.0)
-        kindred = Kindred("pray")
-        try:
-            kindred.wait_ready()
+        with Run(virtual_audio, tmp_path / "heard.wav", len(prayer) / 16000 + 4.0, "pray") as run:
+            run.kindred.wait_ready()
             rows = wait_for_status("completed", len(prayer) / 16000 + 8.0)
-            capture.wait(30)
-        finally:
-            kindred.interrupt()
     finally:
         virtual_audio.echo(False)
-    assert rows == [("pray", "completed")], kindred.err
-    heard, two_s = read_16k(cap_wav), 2 * 16000
+    assert rows == [("pray", "completed")], run.err
+    heard, two_s = run.heard(), 2 * 16000
     assert best_correlation(heard, prayer[:two_s])[0] > 0.6  # it began...
     assert best_correlation(heard, prayer[-two_s:])[0] > 0.6  # ...and was read to its end
-
 
 
 def question_plan() -> str:
@@ -251,29 +256,21 @@ def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_pat
     save_config(Config(rate_wpm=RATE_WPM))
     user_content(question_plan())
     said = person("kindred, next", "en-us+f2", tmp_path / "next.wav")
-    cap_wav = tmp_path / "heard.wav"
-    capture = virtual_audio.capture_async(cap_wav, 20.0)
-    cap_at = time.monotonic()
-    kindred = Kindred("checkin")
-    try:
-        ready = kindred.wait_ready()
+    with Run(virtual_audio, tmp_path / "heard.wav", 20.0, "checkin") as run:
+        ready = run.kindred.wait_ready()
         while not asked() and time.monotonic() < ready + 10.0:  # asked at once
             time.sleep(0.05)
         first = asked()
-        assert len(first) == 1, kindred.err
+        assert len(first) == 1, run.err
         question = renders(load_library().questions[first[0]].text)
         sleep_until(ready + len(question) / 16000 + 1.5)  # read; the 1.8 s bell is ringing
-        virtual_audio.feed(said)
-        fed_at = time.monotonic() - cap_at
-        capture.wait(40)
-    finally:
-        kindred.interrupt()
+        fed_at = run.say(said)
     both = asked()
-    assert len(both) == 2 and both[0] == first[0], kindred.err
-    heard = read_16k(cap_wav)
+    assert len(both) == 2 and both[0] == first[0], run.err
+    heard = run.heard()
     corr, lag = best_correlation(heard, question)
     assert corr > 0.6, f"the first question was not heard ({corr:.2f})"
     second = renders(load_library().questions[both[1]].text)
     corr, lag = best_correlation(heard, second)
-    assert corr > 0.6, f"the second question was not heard ({corr:.2f}); stderr: {kindred.err}"
+    assert corr > 0.6, f"the second question was not heard ({corr:.2f}); stderr: {run.err}"
     assert fed_at < lag / 16000 < fed_at + 6.0, (lag / 16000, fed_at)
