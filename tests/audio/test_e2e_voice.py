@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from kindred.config import Config, save_config
 from kindred.content.library import load_library
@@ -250,12 +251,21 @@ def asked() -> list[str]:
         return h.asked_question_ids()
 
 
-def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_path):
+@pytest.mark.parametrize("way", ["one breath", "wake word, tone, phrase"])
+def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_path, way):
     """The question is read, the talk bell rings, and 1.5 s into the bell (the first
-    moment a couple would skip a question) "kindred, next" reads another one."""
+    moment a couple would skip a question) "kindred, next" reads another one. Or: "kindred"
+    alone, the wake tone, and "next question" answered as soon as the tone has sounded."""
     save_config(Config(rate_wpm=RATE_WPM))
     user_content(question_plan())
-    said = person("kindred, next", "en-us+f2", tmp_path / "next.wav")
+    if way == "one breath":
+        said = person("kindred, next", "en-us+f2", tmp_path / "next.wav")
+    else:
+        said = tmp_path / "wake-then-next.wav"
+        wake = read_16k(person("kindred", "en-us+f2", tmp_path / "wake.wav"))
+        phrase = read_16k(person("next question", "en-us+f2", tmp_path / "phrase.wav"))
+        gap = np.zeros(int(0.9 * 16000), np.float32)  # the tone comes ~0.4 s after the word
+        sf.write(said, np.concatenate([wake, gap, phrase]), 16000, subtype="PCM_16")
     with Run(virtual_audio, tmp_path / "heard.wav", 20.0, "checkin") as run:
         ready = run.kindred.wait_ready()
         while not asked() and time.monotonic() < ready + 10.0:  # asked at once
