@@ -279,10 +279,12 @@ class OutputTap:
         ref.write = write
 
     def block_before(self, t_dac: float) -> tuple[float, float] | None:
-        """The last block whose first frame left the device at or before t_dac."""
+        """The last block whose first frame left the device before t_dac (the faded block,
+        for the cut line's end: with a fade as long as a block, the next block starts
+        exactly at t_dac and is not it)."""
         best = None
         for cb, dac in self.blocks:
-            if dac <= t_dac + 1e-6:
+            if dac < t_dac - 1e-4:
                 best = (cb, dac)
         return best
 
@@ -363,11 +365,12 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "rejected": [],
            "false": 0, "scores": [], "c_total": [], "c_hang": [], "c_capture": [],
            "c_decode": [], "c_wait_out": [], "c_device": [], "c_fade": [], "c_shift": [],
-           "c_adc_vs_arrival": [], "c_r": []}
+           "c_adc_vs_arrival": [], "c_r": [], "out_blocks": 0, "underflows": 0}
     if echo:
         va(env, "echo", "on")
     speaker = open_speaker(Config())
     out_tap = OutputTap(speaker)
+    backend = speaker.player._backend  # the reference tap; forwards to SoundDeviceOutput
     aec = None
     for trial in range(trials):
         recs, acc = [], []
@@ -435,6 +438,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
                            for s in recs[0].scores]})
         speaker.cancel()
         time.sleep(0.5)
+    res["out_blocks"], res["underflows"] = backend.callbacks, backend.underflows
     speaker.close()
     if echo:
         va(env, "echo", "off")
@@ -483,7 +487,8 @@ def corrected_rows(name: str, r: dict) -> list[tuple[str, str, str]]:
              f"end of words -> sound stopped {ms(r['c_total'])} ms (hangover + chunk wait "
              f"{ms(r['c_hang'])}, capture->recognizer {ms(r['c_capture'])}, "
              f"decode+guard {ms(r['c_decode'])}, wait for output block {ms(r['c_wait_out'])}, "
-             f"device latency {ms(r['c_device'])}, fade {ms(r['c_fade'])} median/max ms); "
+             f"device latency {ms(r['c_device'])}, fade {ms(r['c_fade'])} median/max ms; "
+             f"output underflows {r['underflows']} of {r['out_blocks']} blocks); "
              f"words end {ms(r['c_shift'])} ms after the old assumption; chunk arrival clock "
              f"{ms(r['c_adc_vs_arrival'])} ms later than ADC{lags}", "<= 300 ms")]
 
@@ -509,6 +514,96 @@ BARGE_CASES = {  # name: barge_in() keywords
     "echo on, AEC, shipped thresholds": dict(echo=True, use_aec=True, urgent=False, loose=False),
     "echo on, AEC, urgent, shipped thresholds": dict(echo=True, use_aec=True, urgent=True, loose=False),
 }
+
+
+TALK = ("I think we should call your mother on Sunday.",
+        "That was a lovely walk this afternoon, wasn't it, with the light on the water?",
+        "Yes.",
+        "Remember when we got lost on the way to the coast and ended up at that tiny cafe "
+        "with the blue door?",
+        "Maybe next week.")  # the other person talking while Kindred speaks: no command words
+
+
+def output_rows(env: dict[str, str], tmp: Path, seconds: float) -> list[tuple[str, str, str]]:
+    """Underflows of the speaker over a long stretch of speech while the listener decodes
+    talk from the mic (the recognizer holds the GIL while it decodes a segment, and the
+    output callback is Python: a decode longer than the output buffer starves the device).
+    Also the device latency (DAC time - callback time) of every block and the CPU."""
+    import numpy as np
+    import soundfile as sf
+
+    from kindred.audio.device_mic import DeviceMicrophone
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+    from kindred.live.echo_guard import EchoGuard
+    from kindred.live.listener import Listener
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer
+    from kindred.speech_out import outputs
+
+    talk = tmp / "talk.wav"
+    if not talk.exists():
+        parts, rate = [], 22050
+        while sum(len(p) for p in parts) / rate < seconds + 2:
+            for i, text in enumerate(TALK):
+                x, rate = sf.read(str(_espeak(tmp, text, i)), dtype="float32")
+                parts += [x, np.zeros(int(0.8 * rate), np.float32)]
+        sf.write(str(talk), np.concatenate(parts), rate)
+    table = PhraseTable(load_library().commands)
+    decodes: list[float] = []
+
+    def make(w):
+        rec = SphinxRecognizer(table, on_wake=w)
+        inner = rec.accept
+
+        def accept(chunk):
+            t = time.monotonic()
+            out = inner(chunk)
+            decodes.append(time.monotonic() - t)
+            return out
+        rec.accept = accept
+        return rec
+    speaker = open_speaker_for_bench()
+    out_tap = OutputTap(speaker)
+    backend = speaker.player._backend
+    speaker.player.start()
+    mic = DeviceMicrophone(chunk_ms=50)
+    listener = Listener(mic, make, speaker, EchoGuard(table, speaker.timeline), lambda c: None,
+                        urgent=True).start()
+    feeder = subprocess.Popen([str(VA), "feed", str(talk)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    b0, u0, c0, w0 = backend.callbacks, backend.underflows, cpu_s(), time.monotonic()
+    while time.monotonic() - w0 < seconds:
+        if not speaker.busy():
+            speaker.say(BARGE_LINE)
+        time.sleep(0.2)
+    blocks, under = backend.callbacks - b0, backend.underflows - u0
+    cpu, wall = cpu_s() - c0, time.monotonic() - w0
+    listener.stop()
+    feeder.terminate()
+    speaker.close()
+    lat = [dac - cb for cb, dac in out_tap.blocks[20:]]
+    slow = sorted(decodes)[-3:]
+    name = (f"output {outputs.LATENCY_S * 1000:.0f} ms asked, {outputs.BLOCK_MS:.0f} ms blocks "
+            f"(reported {backend.reported_latency_s * 1000:.0f} ms)")
+    return [(f"{name}: underflows over {wall:.0f} s of speech, listener decoding talk",
+             f"{under} of {blocks} blocks; device latency median {statistics.median(lat) * 1000:.0f}, "
+             f"max {max(lat) * 1000:.0f} ms; slowest accept() (GIL held) "
+             + ", ".join(f"{d * 1000:.0f}" for d in slow) + f" ms; CPU (all threads) "
+             f"{100 * cpu / wall:.1f} % of a core", "0 underflows")]
+
+
+def _espeak(tmp: Path, text: str, i: int) -> Path:
+    path = tmp / f"talk{i}.wav"
+    if not path.exists():
+        subprocess.run(["espeak-ng", "-v", "en-us+m3", "-w", str(path), text], check=True)
+    return path
+
+
+def open_speaker_for_bench():
+    from kindred.config import Config
+    from kindred.speech_out.device_speaker import open_speaker
+
+    return open_speaker(Config())
 
 
 def listen_rows(args, env, tmp) -> list[tuple[str, str, str]]:
@@ -553,7 +648,13 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=30.0, help="listening time per run")
     ap.add_argument("--first-audio-runs", type=int, default=5)
     ap.add_argument("--barge-in-trials", type=int, default=5)
-    ap.add_argument("--only", choices=["all", "listen", "aec", "barge"], default="all")
+    ap.add_argument("--only", choices=["all", "listen", "aec", "barge", "output"], default="all")
+    ap.add_argument("--output-seconds", type=float, default=30.0,
+                    help="length of the output underflow run (--only output)")
+    ap.add_argument("--out-latency-ms", type=float, default=None,
+                    help="override speech_out.outputs.LATENCY_S (the asked-for device latency)")
+    ap.add_argument("--out-block-ms", type=float, default=None,
+                    help="override speech_out.outputs.BLOCK_MS (the output callback's block)")
     ap.add_argument("--case", action="append", choices=list(BARGE_CASES),
                     help="barge-in case(s) to run (default: all)")
     ap.add_argument("--voice", default="en-us+f2", help="espeak-ng voice of the person")
@@ -582,6 +683,12 @@ def main() -> int:
         from kindred.live import echo_cancel
 
         echo_cancel.RESYNC_S = args.aec_resync_s
+    from kindred.speech_out import outputs
+
+    if args.out_latency_ms is not None:
+        outputs.LATENCY_S = args.out_latency_ms / 1000
+    if args.out_block_ms is not None:
+        outputs.BLOCK_MS = args.out_block_ms
     tmp = Path(tempfile.mkdtemp(prefix="kb-"))
     env = start_server(tmp / "va")
     rows: list[tuple[str, str, str]] = []
@@ -592,6 +699,8 @@ def main() -> int:
             env = start_server(tmp / "va2")  # a quiet mic for the next runs
         if args.only in ("all", "aec"):
             rows += erle(env)
+        if args.only in ("all", "output"):
+            rows += output_rows(env, tmp, args.output_seconds)
         if args.only in ("all", "barge"):
             for name in args.case or list(BARGE_CASES):
                 r = barge_in(args.barge_in_trials, env, tmp, voice=args.voice,

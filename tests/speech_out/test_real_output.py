@@ -88,3 +88,24 @@ def test_what_the_speaker_plays_is_the_rendering_and_cancel_cuts_it(virtual_audi
         assert audible_s < expected_s + 0.1 + DEVICE_SLACK_S
         assert audible_s > expected_s - 0.25  # and it really was playing until then
         assert audible_s < rendering.duration_s - 1.5
+
+
+def test_the_stream_gets_the_latency_asked_for_and_counts_its_blocks(virtual_audio):
+    """Barge-in stops the sound within what the device already holds: the stream must keep
+    no more than the asked-for latency (rounded up to whole blocks), and count its blocks
+    and PortAudio's underflow flags (scripts/bench_live.py --only output reports them)."""
+    from kindred.speech_out import outputs
+
+    out = SoundDeviceOutput(None)
+    dac_lead: list[float] = []
+    rate = out.open(48000, lambda buf, dac_s: (buf.fill(0.0), dac_lead.append(dac_s - time.monotonic())))
+    try:
+        time.sleep(0.6)
+    finally:
+        out.close()
+    block_s = outputs.BLOCK_MS / 1000
+    assert rate > 0 and out.callbacks >= 0.4 / block_s  # ~one block per BLOCK_MS
+    assert out.underflows <= out.callbacks
+    assert out.reported_latency_s <= outputs.LATENCY_S + block_s + 1e-3
+    # when a block written now is heard: the device's buffer, at most one block more
+    assert np.median(dac_lead[5:]) <= out.reported_latency_s + block_s + 0.005

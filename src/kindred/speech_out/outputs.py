@@ -19,25 +19,41 @@ import numpy as np
 from kindred.audio import devices
 from kindred.errors import DeviceError
 
-BLOCK_MS = 20.0  # callback block: cancel latency is one block plus the device latency
-LATENCY_S = 0.05  # asked-for device latency: low, with room for a busy machine
+# Barge-in stops the sound within what the device already holds: the wait for the next
+# callback (< one block) plus the buffer. PortAudio's ALSA host rounds the asked latency up
+# to whole blocks, and a block is handed over when it is free, so a block written now is
+# heard LATENCY (rounded) .. + one block later: 50 ms asked with 20 ms blocks gave 60 ms
+# reported, 61-80 ms measured; 30 ms / 10 ms blocks give 30 ms reported, 37-40 ms measured
+# (virtual PulseAudio device, docs/live-audio.md "Round 5"). Underflows come from the
+# recognizer holding the GIL while it decodes (100-280 ms), at either setting.
+BLOCK_MS = 10.0  # callback block
+LATENCY_S = 0.03  # asked-for device latency
 
 
 class SoundDeviceOutput:
-    def __init__(self, device: str | int | None = None, latency_s: float = LATENCY_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, device: str | int | None = None, latency_s: float | None = None,
+                 clock: Callable[[], float] = time.monotonic, block_ms: float | None = None) -> None:
         self._spec = device
-        self._latency_s = latency_s
+        self._latency_s = latency_s  # None: LATENCY_S / BLOCK_MS as they are at open()
+        self._block_ms = block_ms
         self._clock = clock
         self._stream = None
         self.device: int | None = None
         self.reported_latency_s: float | None = None
+        self.callbacks = 0  # blocks pulled so far
+        self.underflows = 0  # of them, flagged by PortAudio: the device ran dry before it
 
     def open(self, rate_hz: int, pull: Callable[[np.ndarray, float], None]) -> int:
         sd = devices.sounddevice()
         self.device, device_rate = devices.resolve_output(self._spec, sd)
 
+        latency_s = LATENCY_S if self._latency_s is None else self._latency_s
+        block_ms = BLOCK_MS if self._block_ms is None else self._block_ms
+
         def callback(outdata, frames, t, status):  # noqa: ARG001 - PortAudio signature
+            self.callbacks += 1
+            if status.output_underflow:
+                self.underflows += 1
             delay = t.outputBufferDacTime - t.currentTime
             if not 0.0 < delay < 1.0:  # some host APIs report 0: fall back to the stream's
                 delay = self.reported_latency_s or 0.0
@@ -51,8 +67,8 @@ class SoundDeviceOutput:
             try:
                 stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32",
                                          device=self.device, callback=callback,
-                                         blocksize=int(rate * BLOCK_MS / 1000),
-                                         latency=self._latency_s)
+                                         blocksize=int(rate * block_ms / 1000),
+                                         latency=latency_s)
                 stream.start()
             except sd.PortAudioError as exc:
                 last_exc = exc
