@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +28,16 @@ import soundfile as sf
 
 from kindred.config import Config, save_config
 from kindred.content.library import load_library
+from kindred.content.models import Depth, Question, QuestionPick
+from kindred.session.machine import FOLLOW_UP_GAP_S, STEP_GAP_S
+from kindred.session.questions import QuestionPicker
 from kindred.storage.history import History
 
 from audio_helpers import best_correlation, follows_until, read_16k, to_16k
 from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
+STARTUP_S = 8.0  # capture start -> "listening", at most (a loaded machine takes ~3 s)
 RATE_WPM = 230  # a brisk voice keeps the tests short; every line is compared at this rate
 PRAYER_WITH_COMMANDS = (
     "Lord, teach us when to stop and when to pause. Kindred, stop us from hurrying. "
@@ -251,11 +256,26 @@ def asked() -> list[str]:
         return h.asked_question_ids()
 
 
+def todays_questions() -> tuple[Question, Question]:
+    """The question the check-in will read tonight and the one "next" will read: the
+    product's own picker on an empty history (which question it is changes every day;
+    whether it has a follow-up changes the timeline by seconds)."""
+    library = load_library()
+    picker = QuestionPicker(library.questions, [], date.today(), faith=False)
+    pick = QuestionPick(depths=[Depth.light])
+    return picker.evening(pick), picker.another(pick)
+
+
+def spoken_s(renders, *texts: str | None) -> float:
+    return sum(len(renders(t)) / 16000 for t in texts if t)
+
+
 @pytest.mark.parametrize("way", ["one breath", "wake word, tone, phrase"])
 def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_path, way):
-    """The question is read, the talk bell rings, and 1.5 s into the bell (the first
-    moment a couple would skip a question) "kindred, next" reads another one. Or: "kindred"
-    alone, the wake tone, and "next question" answered as soon as the tone has sounded."""
+    """The question is read (after its intro, and its follow-up if it has one), the talk
+    bell rings, and 0.3 s into the bell (a couple skipping the question at once) "kindred,
+    next" reads another one. Or: "kindred" alone, the wake tone, and "next question"
+    answered as soon as the tone has sounded."""
     save_config(Config(rate_wpm=RATE_WPM))
     user_content(question_plan())
     if way == "one breath":
@@ -266,21 +286,21 @@ def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_pat
         phrase = read_16k(person("next question", "en-us+f2", tmp_path / "phrase.wav"))
         gap = np.zeros(int(0.9 * 16000), np.float32)  # the tone comes ~0.4 s after the word
         sf.write(said, np.concatenate([wake, gap, phrase]), 16000, subtype="PCM_16")
-    with Run(virtual_audio, tmp_path / "heard.wav", 20.0, "checkin") as run:
-        ready = run.kindred.wait_ready()
-        while not asked() and time.monotonic() < ready + 10.0:  # asked at once
-            time.sleep(0.05)
-        first = asked()
-        assert len(first) == 1, run.err
-        question = renders(load_library().questions[first[0]].text)
-        sleep_until(ready + len(question) / 16000 + 1.5)  # read; the 1.8 s bell is ringing
+    first, second = todays_questions()
+    lines = load_library().lines
+    follow = FOLLOW_UP_GAP_S + spoken_s(renders, first.follow_up) if first.follow_up else 0.0
+    # from "listening" to the talk bell: the intro, the question, its follow-up, the step gap
+    to_bell = 0.3 + spoken_s(renders, lines["question_intro"], first.text) + follow + STEP_GAP_S
+    after = (0.3 + len(read_16k(said)) / 16000 + 1.5  # the command, heard and decided
+             + spoken_s(renders, lines["another_question"], second.text) + 1.0)
+    with Run(virtual_audio, tmp_path / "heard.wav", STARTUP_S + to_bell + after, "checkin") as run:
+        ready = run.kindred.wait_ready(STARTUP_S)
+        sleep_until(ready + to_bell + 0.3)  # the 1.8 s bell is ringing
         fed_at = run.say(said)
-    both = asked()
-    assert len(both) == 2 and both[0] == first[0], run.err
+    assert asked() == [first.id, second.id], run.err
     heard = run.heard()
-    corr, lag = best_correlation(heard, question)
+    corr, lag = best_correlation(heard, renders(first.text))
     assert corr > 0.6, f"the first question was not heard ({corr:.2f})"
-    second = renders(load_library().questions[both[1]].text)
-    corr, lag = best_correlation(heard, second)
+    corr, lag = best_correlation(heard, renders(second.text))
     assert corr > 0.6, f"the second question was not heard ({corr:.2f}); stderr: {run.err}"
     assert fed_at < lag / 16000 < fed_at + 6.0, (lag / 16000, fed_at)
