@@ -57,6 +57,21 @@ def test_own_words_at_the_moment_they_were_said_are_echo(table):
     assert g.check(Command("pause", "kindred pause"), 12.0).reason == "barge-in"
 
 
+def test_own_wake_word_misheard_is_echo(table):
+    """The echo of "say kindred stop" misheard as "kindred pause" (an echo canceller
+    drifting under load): the wake word began when the speaker said it, so it is ours.
+    The line says "kindred" at ~13.2 s and ~16.7 s (its place in the text, scaled)."""
+    g = guard_for(table, utt(TEXT, 10.0, 12.0))
+    misheard = Command("pause", "kindred pause")
+    assert g.check(misheard, 14.6, started_at=13.2).reason == "own-wake"
+    assert g.check(misheard, 14.6).reason == "own-wake"  # no t_start: estimated from the words
+    assert g.check(Command("stop", "kindred we're done"), 18.0, started_at=16.6).reason == "own-wake"
+    # a person's "kindred, pause" over the rest of the line, seconds after its last "kindred"
+    assert g.check(Command("stop", "kindred we're done"), 20.9, started_at=19.5).reason == "barge-in"
+    # ...and over a line that never says the wake word
+    g = guard_for(table, utt("Breathe in slowly, and let it go. Once more, in, and out.", 10.0, 12.0))
+    assert g.check(misheard, 14.6, started_at=13.2).reason == "barge-in"
+
 
 def test_echo_tail_after_the_line(table):
     g = guard_for(table, utt("Another question?", 0.0, 1.0), utt("wake", 1.0, 0.35, kind="chime"))

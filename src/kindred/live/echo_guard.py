@@ -22,6 +22,13 @@ text, start and end of every utterance and chime, in time.monotonic() seconds):
    echo. This rejects "say kindred stop to end" coming back through the microphone,
    yet still lets a person say "kindred, stop" over a later part of that line (more
    than MAX_UTT_S after the line itself said it).
+4. An echo can come back misheard: under CPU load the echo canceller drifts and the
+   prayer's "Kindred, stop us from hurrying" was heard as "kindred pause" or "kindred
+   we're done" (4 of 6 runs of the e2e prayer test on a loaded machine), which step 3
+   cannot match. So an addressed command whose wake word began when the speaker itself
+   was saying the wake word is our own echo too ("own-wake"): only the wake word's
+   timing is compared, not the phrase the recognizer made of the rest. A person saying
+   "kindred" within about a second of Kindred saying it is the price.
 
 The span of the utterance is not known exactly (a Command carries only its decision time),
 so it is estimated: the words ended DECISION_LAG_S before the decision (the endpointer's
@@ -45,6 +52,7 @@ ECHO_TAIL_S = 0.25  # device latency + the loudest part of a room's reverb
 WORD_S = 0.45  # a spoken command word, generously
 DECISION_LAG_S = 0.4  # the recognizer decides after trailing silence (endpointer window)
 WORDS_TOL_S = 0.6
+PREROLL_S = 0.3  # a recognizer's utterance starts this much before its first word
 MAX_UTT_S = 5.0  # the longest utterance a recognizer decodes (SphinxRecognizer's max_utt_s)
 
 
@@ -59,7 +67,7 @@ class Played(Protocol):
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    reason: str  # quiet | barge-in | not-barge-in | not-addressed | own-words | own-chime
+    reason: str  # quiet | barge-in | not-barge-in | not-addressed | own-words | own-wake | own-chime
 
 
 class EchoGuard:
@@ -109,6 +117,9 @@ class EchoGuard:
             return Verdict(True, "quiet")
         if heard and any(self._said_then(u, heard, heard_at) for u in playing if u.kind == "speech"):
             return Verdict(False, "own-words")
+        if self.table.parse(heard).addressed and any(
+                self._said_wake_then(u, heard_at, n_words, started_at) for u in playing):
+            return Verdict(False, "own-wake")
         if command.intent not in BARGE_IN:
             return Verdict(False, "not-barge-in")
         if not self.table.parse(heard).addressed:
@@ -117,18 +128,42 @@ class EchoGuard:
 
     def _said_then(self, u: Played, heard: str, heard_at: float) -> bool:
         """Did utterance `u` say `heard` ending around `heard_at - DECISION_LAG_S`?"""
-        text = normalize(u.text)
-        padded, needle = f" {text} ", f" {heard} "
-        duration = getattr(u, "duration_s", None)
-        if duration is None:
-            duration = (u.end_s or heard_at) - u.start_s
-        tol = self.words_tol_s + 0.05 * duration
-        start = padded.find(needle)
-        while start >= 0:
-            frac = min(1.0, (start + len(needle) - 1) / max(1, len(padded) - 2))
-            said_at = u.start_s + frac * duration
-            ended = heard_at - DECISION_LAG_S
-            if ended - MAX_UTT_S - tol <= said_at <= ended + tol:
-                return True
-            start = padded.find(needle, start + 1)
-        return False
+        ended = heard_at - DECISION_LAG_S
+        tol = self._tolerance(u, heard_at)
+        return any(ended - MAX_UTT_S - tol <= said_end <= ended + tol
+                   for _, said_end in _said_at(u, heard, heard_at))
+
+    def _said_wake_then(self, u: Played, heard_at: float, n_words: int,
+                        started_at: float | None) -> bool:
+        """Did utterance `u` say the wake word when the heard command's wake word began?
+        `started_at` includes the recognizer's pre-roll (up to PREROLL_S before the word)."""
+        tol = self._tolerance(u, heard_at)
+        if started_at is None:  # estimated from the number of words, as overlapping() does
+            hi = heard_at - DECISION_LAG_S
+            lo = hi - PREROLL_S - WORD_S * max(1, n_words)
+        else:
+            lo, hi = started_at, started_at + PREROLL_S + WORD_S
+        return any(lo - tol <= said_start <= hi + tol
+                   for said_start, _ in _said_at(u, self.table.wake_word, heard_at))
+
+    def _tolerance(self, u: Played, heard_at: float) -> float:
+        return self.words_tol_s + 0.05 * _duration(u, heard_at)
+
+
+def _duration(u: Played, heard_at: float) -> float:
+    duration = getattr(u, "duration_s", None)
+    return duration if duration is not None else (u.end_s or heard_at) - u.start_s
+
+
+def _said_at(u: Played, words: str, heard_at: float) -> list[tuple[float, float]]:
+    """When utterance `u` said `words` (start, end), every time it did: the position in
+    its text scaled to its duration (so good to a few hundred ms on a long line)."""
+    padded, needle = f" {normalize(u.text)} ", f" {normalize(words)} "
+    scale = _duration(u, heard_at) / max(1, len(padded) - 2)
+    out = []
+    start = padded.find(needle)
+    while start >= 0:
+        end = min(len(padded) - 2, start + len(needle) - 1)
+        out.append((u.start_s + start * scale, u.start_s + end * scale))
+        start = padded.find(needle, start + 1)
+    return out

@@ -32,6 +32,7 @@ from kindred.audio.chunk import AudioChunk
 from kindred.intents import Command
 from kindred.live.chime_echo import ChimeEcho
 from kindred.live.echo_guard import EchoGuard
+from kindred.logs import log_words
 from kindred.speech_in.gate import WAKE_WINDOW_S
 
 log = logging.getLogger("kindred.live")
@@ -135,6 +136,9 @@ class Listener:
         span_start = t_start if t_start is not None else command.t - LONE_WORD_S
         verdict = self.guard.check(command, heard_at, started_at, lambda names: (
             self.heard_audio.only_chimes(span_start, command.t, names)))
+        log_words("heard %r: %s (%s), decided %.2f s after it began", command.heard,
+                  command.intent, verdict.reason,
+                  heard_at - started_at if started_at is not None else float("nan"))
         if not verdict.allowed:
             self.stats.rejected.append((command.intent, verdict.reason))
             log.info("ignored %s (%s)", command.intent, verdict.reason)
