@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -55,9 +56,40 @@ def room_tone(path: Path, seconds: float, dbfs: float = -50.0) -> Path:
     return path
 
 
+DECODER = "process"  # --decoder: where pocketsphinx decodes (the product: a worker process)
+
+
+def decoder_pids() -> list[int]:
+    """This process's pocketsphinx worker processes (kindred.speech_in.decoder_process)."""
+    me, out = os.getpid(), []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(stat[1]) == me and b"decoder_process" in (d / "cmdline").read_bytes():
+                    out.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
 def cpu_s() -> float:
+    """CPU seconds of this process (all threads) and of its live decoder workers."""
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    total = ru.ru_utime + ru.ru_stime
+    for pid in decoder_pids():
+        try:
+            total += proc_cpu_s(pid)
+        except OSError:
+            pass
+    return total
+
+
+def sphinx(table, **kw):
+    """SphinxRecognizer decoding where --decoder says (process: as `kindred start` does)."""
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer
+
+    return SphinxRecognizer(table, in_process=DECODER == "inline", **kw)
 
 
 def proc_cpu_s(pid: int) -> float:
@@ -66,11 +98,18 @@ def proc_cpu_s(pid: int) -> float:
 
 
 def rss_mb() -> tuple[float, float]:
-    vals = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            vals[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return vals["VmRSS"], vals["VmHWM"]
+    """RSS and peak RSS (VmHWM) in MB: this process plus its decoder workers."""
+    rss = hwm = 0.0
+    for pid in ["self"] + decoder_pids():
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    hwm += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return rss, hwm
 
 
 def make_recognizer():
@@ -80,7 +119,7 @@ def make_recognizer():
     try:
         from kindred.speech_in.factory import build_recognizer  # type: ignore
 
-        return build_recognizer(Config())
+        return build_recognizer(Config(), live=DECODER == "process")
     except ImportError:
         from kindred.content.library import load_library
         from kindred.content.phrases import PhraseTable
@@ -349,7 +388,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     from kindred.live import echo_cancel
     from kindred.live.echo_guard import EchoGuard
     from kindred.live.listener import Listener
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+    from kindred.speech_in.sphinx_engine import Thresholds
     from kindred.speech_out.device_speaker import open_speaker
 
     wav = tmp / f"stop-{voice}.wav"
@@ -376,7 +415,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
         recs, acc = [], []
 
         def make(w):
-            recs.append(SphinxRecognizer(table, on_wake=w, thresholds=th, keep_scores=True))
+            recs.append(sphinx(table, on_wake=w, thresholds=th, keep_scores=True))
             acc.append(AcceptTap(recs[-1]))
             return recs[-1]
         if use_aec and (aec is None or not keep_filter):
@@ -537,7 +576,6 @@ def output_rows(env: dict[str, str], tmp: Path, seconds: float) -> list[tuple[st
     from kindred.content.phrases import PhraseTable
     from kindred.live.echo_guard import EchoGuard
     from kindred.live.listener import Listener
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer
     from kindred.speech_out import outputs
 
     talk = tmp / "talk.wav"
@@ -552,7 +590,7 @@ def output_rows(env: dict[str, str], tmp: Path, seconds: float) -> list[tuple[st
     decodes: list[float] = []
 
     def make(w):
-        rec = SphinxRecognizer(table, on_wake=w)
+        rec = sphinx(table, on_wake=w)
         inner = rec.accept
 
         def accept(chunk):
@@ -571,25 +609,41 @@ def output_rows(env: dict[str, str], tmp: Path, seconds: float) -> list[tuple[st
                         urgent=True).start()
     feeder = subprocess.Popen([str(VA), "feed", str(talk)], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
+    gaps: list[float] = []
+    ticking = threading.Event()
+
+    def ticker():  # how long can another Python thread wait for the GIL?
+        last = time.monotonic()
+        while not ticking.is_set():
+            time.sleep(0.001)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+    tick = threading.Thread(target=ticker, daemon=True)
     b0, u0, c0, w0 = backend.callbacks, backend.underflows, cpu_s(), time.monotonic()
+    tick.start()
     while time.monotonic() - w0 < seconds:
         if not speaker.busy():
             speaker.say(BARGE_LINE)
         time.sleep(0.2)
     blocks, under = backend.callbacks - b0, backend.underflows - u0
     cpu, wall = cpu_s() - c0, time.monotonic() - w0
+    ticking.set()
+    tick.join()
     listener.stop()
     feeder.terminate()
     speaker.close()
     lat = [dac - cb for cb, dac in out_tap.blocks[20:]]
     slow = sorted(decodes)[-3:]
     name = (f"output {outputs.LATENCY_S * 1000:.0f} ms asked, {outputs.BLOCK_MS:.0f} ms blocks "
-            f"(reported {backend.reported_latency_s * 1000:.0f} ms)")
+            f"(reported {backend.reported_latency_s * 1000:.0f} ms), decoder {DECODER}")
+    gaps.sort()
     return [(f"{name}: underflows over {wall:.0f} s of speech, listener decoding talk",
              f"{under} of {blocks} blocks; device latency median {statistics.median(lat) * 1000:.0f}, "
-             f"max {max(lat) * 1000:.0f} ms; slowest accept() (GIL held) "
-             + ", ".join(f"{d * 1000:.0f}" for d in slow) + f" ms; CPU (all threads) "
-             f"{100 * cpu / wall:.1f} % of a core", "0 underflows")]
+             f"max {max(lat) * 1000:.0f} ms; slowest accept() "
+             + ", ".join(f"{d * 1000:.0f}" for d in slow) + " ms; 1 ms ticker's longest gaps "
+             + ", ".join(f"{g * 1000:.0f}" for g in gaps[-3:]) + f" ms; CPU (all threads"
+             f" and the decoder) {100 * cpu / wall:.1f} % of a core", "0 underflows")]
 
 
 def _espeak(tmp: Path, text: str, i: int) -> Path:
@@ -649,6 +703,8 @@ def main() -> int:
     ap.add_argument("--first-audio-runs", type=int, default=5)
     ap.add_argument("--barge-in-trials", type=int, default=5)
     ap.add_argument("--only", choices=["all", "listen", "aec", "barge", "output"], default="all")
+    ap.add_argument("--decoder", choices=["process", "inline"], default="process",
+                    help="pocketsphinx in a worker process (as the product) or in this one")
     ap.add_argument("--output-seconds", type=float, default=30.0,
                     help="length of the output underflow run (--only output)")
     ap.add_argument("--out-latency-ms", type=float, default=None,
@@ -678,6 +734,8 @@ def main() -> int:
     ap.add_argument("--own-line", action="store_true",
                     help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
+    global DECODER
+    DECODER = args.decoder
 
     if args.aec_resync_s is not None:
         from kindred.live import echo_cancel

@@ -7,7 +7,8 @@ from kindred.content.library import load_library
 from kindred.content.phrases import PhraseTable
 from kindred.speech_in.decoys import distance, pick_decoys
 from kindred.speech_in.grammar import jsgf_grammar, vocabulary
-from kindred.speech_in.sphinx_engine import SphinxRecognizer, _dict_path
+from kindred.speech_in.sphinx_engine import SphinxRecognizer
+from kindred.speech_in.sphinx_searches import dict_path
 
 from .test_sphinx_audio import listen
 from .synth import render
@@ -28,7 +29,7 @@ def test_distance_prefers_words_that_start_like_the_wake_word():
 
 def test_decoys_are_close_words_but_never_the_wake_word_or_a_command_word():
     vocab = frozenset(vocabulary(table()))
-    decoys = pick_decoys(_dict_path(), "kindred", vocab, 150, 2.0)
+    decoys = pick_decoys(dict_path(), "kindred", vocab, 150, 2.0)
     assert {"kind", "kinder", "kindle", "kendra", "candid"} <= set(decoys)
     assert "kindred" not in decoys and not any(d.startswith("kindred") for d in decoys)
     assert not vocab & set(decoys)
@@ -36,7 +37,7 @@ def test_decoys_are_close_words_but_never_the_wake_word_or_a_command_word():
 
 
 def test_another_wake_word_gets_its_own_decoys():
-    decoys = pick_decoys(_dict_path(), "harbor", frozenset(), 40, 2.0)
+    decoys = pick_decoys(dict_path(), "harbor", frozenset(), 40, 2.0)
     assert decoys and "harbor" not in decoys and all(d[0] == "h" for d in decoys)
 
 

@@ -34,7 +34,7 @@ def recognizer_maker(config: Config, table: PhraseTable) -> Callable[[WakeCallba
     """The same recognizer `kindred listen --audio` uses (speech_in's factory)."""
     from kindred.speech_in.factory import build_recognizer
 
-    return lambda on_wake: build_recognizer(config, table=table, on_wake=on_wake)
+    return lambda on_wake: build_recognizer(config, table=table, on_wake=on_wake, live=True)
 
 
 def ready_line(plan_id: str | None, wake_word: str, engine: str, where: str) -> str:

@@ -62,8 +62,14 @@ def choose_engine(config: Config) -> tuple[str, Path | None]:
 
 
 def build_recognizer(config: Config | None = None, library: Library | None = None,
-                     on_wake: WakeCallback | None = None, table: PhraseTable | None = None):
-    """The CommandRecognizer the app uses, live and for `kindred listen --audio`."""
+                     on_wake: WakeCallback | None = None, table: PhraseTable | None = None,
+                     live: bool = False):
+    """The CommandRecognizer the app uses, live and for `kindred listen --audio`.
+
+    live=True (a microphone, and often a speaker, in this process): pocketsphinx decodes in
+    a worker process, because its decode holds the GIL and would starve the audio
+    callbacks. The decisions are the same; only where the decoding runs differs. vosk's
+    calls (cffi) release the GIL, so it stays in process."""
     config = config or Config()
     if table is None:
         library = library or load_library()
@@ -75,7 +81,7 @@ def build_recognizer(config: Config | None = None, library: Library | None = Non
         return VoskRecognizer(table, model, on_wake=on_wake)
     from kindred.speech_in.sphinx_engine import SphinxRecognizer
 
-    return SphinxRecognizer(table, on_wake=on_wake)
+    return SphinxRecognizer(table, on_wake=on_wake, in_process=not live)
 
 
 # mic-check and other callers ask for this name

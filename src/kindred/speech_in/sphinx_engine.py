@@ -29,6 +29,10 @@ this engine never trusts it alone. Per utterance:
    sound-alike fits better by decoy_margin per frame, it was not our name.
 4. The gate (gate.py) applies the wake word and the listening mode.
 
+The decoder itself sits behind sphinx_searches.py: in this process (files, tuning), or for
+live audio in a worker process (decoder_process.py), because pocketsphinx holds the GIL
+while it decodes; the decisions are the same either way (tests/speech_in/test_decoder_process.py).
+
 Thresholds were tuned on the dev voices of the corpus by replaying per-utterance scores
 (scripts/tune_sphinx.py; docs/speech-in.md, "pocketsphinx").
 """
@@ -36,7 +40,6 @@ Thresholds were tuned on the dev voices of the corpus by replaying per-utterance
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +52,7 @@ from kindred.speech_in.decoys import pick_decoys
 from kindred.speech_in.gate import Gate, WakeCallback
 from kindred.speech_in.grammar import jsgf_grammar, utterances, vocabulary
 from kindred.speech_in.segmenter import EnergySegmenter, Segment, SegmenterSettings
+from kindred.speech_in.sphinx_searches import Decoded, Searches, SphinxSearches, dict_path
 
 log = logging.getLogger("kindred.speech_in")
 
@@ -116,23 +120,9 @@ class Scored:
     decoy_llr: float | None = None  # best sound-alike minus wake word on the wake span, per frame
 
 
-def _dict_path() -> str:
-    import pocketsphinx
-
-    return os.path.join(pocketsphinx.get_model_path(), "en-us", "cmudict-en-us.dict")
-
-
-def _decoder(**kw):
-    import pocketsphinx
-
-    model = pocketsphinx.get_model_path()
-    try:
-        return pocketsphinx.Decoder(
-            hmm=os.path.join(model, "en-us", "en-us"),
-            dict=_dict_path(),
-            samprate=RECOGNIZER_RATE_HZ, dither=True, loglevel="FATAL", logfn=os.devnull, **kw)
-    except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
+def decoder_options(d: DecoderSettings) -> dict:
+    return dict(lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw, bestpath=d.bestpath,
+                beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam, **dict(d.extra))
 
 
 class SphinxRecognizer:
@@ -143,37 +133,28 @@ class SphinxRecognizer:
     def __init__(self, table: PhraseTable, on_wake: WakeCallback | None = None,
                  thresholds: Thresholds = Thresholds(), keep_scores: bool = False,
                  decoder: DecoderSettings = DecoderSettings(),
-                 segmenter: SegmenterSettings = SegmenterSettings()) -> None:
+                 segmenter: SegmenterSettings = SegmenterSettings(),
+                 in_process: bool = True) -> None:
+        """in_process=False: decode in a worker process (decoder_process.py), for live
+        audio, where pocketsphinx holding the GIL would starve the speaker's callback."""
         self.table = table
         self.gate = Gate(table, on_wake=on_wake)
         self.th = thresholds
         self.keep_scores = keep_scores
         self.scores: list[Scored] = []
         d = decoder
-        self._grammar = _decoder(lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw,
-                                 bestpath=d.bestpath, beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam,
-                                 **dict(d.extra))
+        if in_process:
+            self._searches: Searches = SphinxSearches(decoder_options(d))
+        else:
+            from kindred.speech_in.decoder_process import DecoderProcess
+
+            self._searches = DecoderProcess(decoder_options(d))
+        try:
+            self._setup_searches(table, d)
+        except BaseException:
+            self._searches.close()
+            raise
         self._ascore_scale = 1.0 if d.bestpath else float(1 << SENSCR_SHIFT)
-        missing = [w for w in vocabulary(table) if self._grammar.lookup_word(w) is None]
-        if missing:
-            raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
-                             + ", ".join(missing))
-        self._decoys: frozenset[str] = frozenset()
-        if d.decoys:
-            self._decoys = frozenset(pick_decoys(
-                _dict_path(), table.wake_word, frozenset(vocabulary(table)), d.decoys,
-                d.decoy_cost, d.decoy_min_cost))
-        self._grammar.add_jsgf_string("commands",
-                                      jsgf_grammar(table, decoys=tuple(sorted(self._decoys))))
-        self._check_decoys = ()
-        if d.decoy_check:
-            self._check_decoys = pick_decoys(_dict_path(), table.wake_word,
-                                             frozenset(vocabulary(table)), d.decoy_check,
-                                             d.decoy_cost, d.decoy_min_cost)
-        if self._check_decoys:  # two small searches for the wake word's span (_decoy_llr)
-            self._grammar.add_jsgf_string("wake_only", _one_of("wake_only", [table.wake_word]))
-            self._grammar.add_jsgf_string("decoys", _one_of("decoys", self._check_decoys))
-        self._grammar.activate_search("commands")
         self._sentences = frozenset(utterances(table))
         self._seg_settings = segmenter
         self._seg = EnergySegmenter(segmenter)
@@ -185,6 +166,31 @@ class SphinxRecognizer:
         self._noise = np.zeros(0, dtype=np.float32)
         self._ring_max = int((thresholds.max_utt_s + thresholds.join_gap_s + segmenter.preroll_s
                               + 3.0) * RECOGNIZER_RATE_HZ)
+
+    def _setup_searches(self, table: PhraseTable, d: DecoderSettings) -> None:
+        missing = self._searches.missing(list(vocabulary(table)))
+        if missing:
+            raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
+                             + ", ".join(missing))
+        self._decoys: frozenset[str] = frozenset()
+        if d.decoys:
+            self._decoys = frozenset(pick_decoys(
+                dict_path(), table.wake_word, frozenset(vocabulary(table)), d.decoys,
+                d.decoy_cost, d.decoy_min_cost))
+        grammars = {"commands": jsgf_grammar(table, decoys=tuple(sorted(self._decoys)))}
+        self._check_decoys = ()
+        if d.decoy_check:
+            self._check_decoys = pick_decoys(dict_path(), table.wake_word,
+                                             frozenset(vocabulary(table)), d.decoy_check,
+                                             d.decoy_cost, d.decoy_min_cost)
+        if self._check_decoys:  # two small searches for the wake word's span (_decoy_llr)
+            grammars["wake_only"] = _one_of("wake_only", [table.wake_word])
+            grammars["decoys"] = _one_of("decoys", self._check_decoys)
+        self._searches.add_grammars(grammars, "commands")
+
+    def close(self) -> None:
+        """Free the decoder (and stop its worker process, if it has one)."""
+        self._searches.close()
 
     # -- CommandRecognizer -------------------------------------------------------------
     def set_mode(self, mode: str, window_s: float | None = None) -> None:
@@ -274,10 +280,8 @@ class SphinxRecognizer:
         if len(audio) < RECOGNIZER_RATE_HZ // 10:  # < 100 ms, or nothing left in the ring
             return None
         audio = self._comfort_noise(audio)
-        self._grammar.start_utt()
-        self._grammar.process_raw(audio.tobytes(), no_search=False, full_utt=True)
-        self._grammar.end_utt()
-        scored = self._score(t0, t_now, t1 - t0)
+        scored = self._score(self._searches.decode("commands", audio.tobytes()),
+                             t0, t_now, t1 - t0)
         if scored is not None and scored.wake_llr is not None and self._check_decoys:
             w0, w1 = self._wake_span
             lo = max(0, int((w0 - 0.1) * RECOGNIZER_RATE_HZ))
@@ -293,15 +297,10 @@ class SphinxRecognizer:
         same cut, so "kindling" or "kindergarten" heard as "kindred" shows up here."""
         best = {}
         for search in ("wake_only", "decoys"):
-            self._grammar.activate_search(search)
-            self._grammar.start_utt()
-            self._grammar.process_raw(span.tobytes(), no_search=False, full_utt=True)
-            self._grammar.end_utt()
-            hyp = self._grammar.hyp()  # None when the search found no path at all
-            words = [s for s in self._grammar.seg() if _is_word(s.word)] if hyp else []
+            decoded = self._searches.decode(search, span.tobytes())  # None: no path at all
+            words = [s for s in decoded.words if _is_word(s.word)] if decoded else []
             best[search] = (max(_llr_per_frame(s, self._ascore_scale) for s in words)
                             if words else None)
-        self._grammar.activate_search("commands")
         if best["wake_only"] is None or best["decoys"] is None:
             return None
         return best["decoys"] - best["wake_only"]
@@ -331,13 +330,13 @@ class SphinxRecognizer:
         hi = max(lo, int(round((t1 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
         return self._ring[lo:hi]
 
-    def _score(self, t_start: float, t_now: float, speech_s: float = 1e9) -> Scored | None:
+    def _score(self, decoded: Decoded | None, t_start: float, t_now: float,
+               speech_s: float = 1e9) -> Scored | None:
         """speech_s: where the segment's speech ends in the decoded audio (the padding after
         it is only there to let the search finish)."""
-        hyp = self._grammar.hyp()
-        if hyp is None or not hyp.hypstr:
+        if decoded is None or not decoded.hypstr:
             return None
-        segs = list(self._grammar.seg())
+        segs = list(decoded.words)
         spoken = [s for s in segs if _is_word(s.word)]
         if not spoken:
             return None

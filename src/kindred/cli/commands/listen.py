@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.jsonl:
             print(f"{t:7.2f}s  (wake word: listening for a phrase)", file=sys.stderr, flush=True)
 
-    recognizer = build_recognizer(config, on_wake=on_wake)
+    recognizer = build_recognizer(config, on_wake=on_wake, live=live)
     if args.mode == "prompted":
         recognizer.set_mode("prompted", None)
     if live and not args.jsonl:
@@ -88,4 +88,7 @@ def run(args: argparse.Namespace) -> int:
             _emit(command, args.jsonl)
     finally:
         mic.close()
+        close = getattr(recognizer, "close", None)
+        if close is not None:
+            close()
     return 0

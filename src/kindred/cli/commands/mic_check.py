@@ -8,7 +8,7 @@ import sys
 from typing import Callable
 
 from kindred.audio.devices import describe
-from kindred.config import Config, load_config
+from kindred.config import load_config
 
 NAME = "mic-check"
 HELP = "Show a live level meter for the microphone and the commands it hears."
@@ -30,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only show the level; do not load a speech recognizer")
 
 
-def _recognizer_factory() -> Callable[[Config], object] | None:
-    """speech_in's factory: build_recognizer(config) -> CommandRecognizer (None if absent)."""
+def _recognizer_factory() -> Callable[..., object] | None:
+    """speech_in's factory: build_recognizer(config, live=True) -> CommandRecognizer (None if absent)."""
     try:
         mod = importlib.import_module("kindred.speech_in.factory")
     except ImportError:
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_recognizer:
         make = _recognizer_factory()
         if make is not None:
-            recognizer = make(config)
+            recognizer = make(config, live=True)  # decodes in a worker process
     name = describe(mic.device_index)
     print(f"Listening on {name} ({mic.device_rate} Hz, resampled to 16 kHz); "
           + ("speak a command" if recognizer else "speak to see the level")
@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
         for cmd in recognizer.finish():
             heard += 1
             print(f"heard: {cmd.intent}")
+        close = getattr(recognizer, "close", None)
+        if close is not None:
+            close()
     avg = total_db / n if n else FLOOR_DB
     print(f"level: peak {peak:.1f} dBFS, average {avg:.1f} dBFS over {audio_s:.1f} s"
           + (f"; {heard} command(s) heard" if recognizer is not None else ""), file=err)

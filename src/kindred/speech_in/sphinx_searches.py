@@ -1,0 +1,99 @@
+"""pocketsphinx's decoder behind a small interface: named grammar searches, one decode call.
+
+SphinxRecognizer (sphinx_engine.py) needs only three things from pocketsphinx: which words
+its dictionary lacks, a few JSGF searches, and "decode this utterance with that search,
+give me the words with their frames and acoustic scores". Keeping it to that lets the
+decoder run either here (`SphinxSearches`) or in a worker process (decoder_process.py),
+which matters because pocketsphinx's `process_raw` holds the GIL for the whole decode
+(100-300 ms for a command), starving the speaker's audio callback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+from kindred.audio.chunk import RECOGNIZER_RATE_HZ
+from kindred.errors import ModelError
+
+
+@dataclass(frozen=True)
+class Word:
+    """One segment of the best path: a word, filler or silence, with its frames (10 ms)
+    and acoustic score as the binding hands it over (exponentiated)."""
+
+    word: str
+    start_frame: int
+    end_frame: int
+    ascore: float
+
+
+@dataclass(frozen=True)
+class Decoded:
+    hypstr: str  # "" when the search ended without words
+    words: tuple[Word, ...]
+
+
+class Searches(Protocol):
+    def missing(self, words: list[str]) -> list[str]:
+        """The words the dictionary has no pronunciation for."""
+
+    def add_grammars(self, grammars: dict[str, str], active: str) -> None:
+        """JSGF searches by name; `active` is used when decode() names none."""
+
+    def decode(self, search: str, pcm: bytes) -> Decoded | None:
+        """One whole utterance (16 kHz int16 mono); None when the search found no path."""
+
+    def close(self) -> None: ...
+
+
+def dict_path() -> str:
+    import pocketsphinx
+
+    return os.path.join(pocketsphinx.get_model_path(), "en-us", "cmudict-en-us.dict")
+
+
+class SphinxSearches:
+    """The decoder in this process (tuning scripts, file benchmarks, tests)."""
+
+    def __init__(self, options: dict) -> None:
+        import pocketsphinx
+
+        model = pocketsphinx.get_model_path()
+        try:
+            self._d = pocketsphinx.Decoder(
+                hmm=os.path.join(model, "en-us", "en-us"), dict=dict_path(),
+                samprate=RECOGNIZER_RATE_HZ, dither=True, loglevel="FATAL", logfn=os.devnull,
+                **options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
+        self._active = ""
+
+    def missing(self, words: list[str]) -> list[str]:
+        return [w for w in words if self._d.lookup_word(w) is None]
+
+    def add_grammars(self, grammars: dict[str, str], active: str) -> None:
+        for name, jsgf in grammars.items():
+            self._d.add_jsgf_string(name, jsgf)
+        self._d.activate_search(active)
+        self._active = active
+
+    def decode(self, search: str, pcm: bytes) -> Decoded | None:
+        if search != self._active:
+            self._d.activate_search(search)
+        try:
+            self._d.start_utt()
+            self._d.process_raw(pcm, no_search=False, full_utt=True)
+            self._d.end_utt()
+            hyp = self._d.hyp()
+            if hyp is None:
+                return None
+            return Decoded(hyp.hypstr or "", tuple(
+                Word(s.word, s.start_frame, s.end_frame, s.ascore) for s in self._d.seg()))
+        finally:
+            if search != self._active:
+                self._d.activate_search(self._active)
+
+    def close(self) -> None:
+        self._d = None
