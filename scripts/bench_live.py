@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -646,6 +647,48 @@ def output_rows(env: dict[str, str], tmp: Path, seconds: float) -> list[tuple[st
              f" and the decoder) {100 * cpu / wall:.1f} % of a core", "0 underflows")]
 
 
+def start_rows(env: dict[str, str], tmp: Path, runs: int) -> list[tuple[str, str, str]]:
+    """`kindred start` launched -> its welcome first heard on the virtual speaker (the
+    moment a person hears it answer), and -> its "listening" line on stderr. The first run
+    has an empty render cache (the welcome is synthesised), the rest reuse it."""
+    import numpy as np
+    import soundfile as sf
+
+    dirs = {k: str(tmp / "start" / k.lower()) for k in
+            ("KINDRED_CONFIG_DIR", "KINDRED_DATA_DIR", "KINDRED_CACHE_DIR")}
+    for d in dirs.values():
+        Path(d).mkdir(parents=True, exist_ok=True)
+    sound, ready = [], []
+    for run in range(runs):
+        wav = tmp / f"start{run}.wav"
+        cap = subprocess.Popen([str(VA), "capture", str(wav), "8"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)  # the capture stream is open
+        t0 = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "kindred", "start"], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, PYTHONPATH=str(ROOT / "src"), **dirs))
+        for line in proc.stderr:
+            if line.startswith("kindred: listening"):
+                ready.append(time.monotonic() - t0)
+                break
+        cap.wait(20)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)
+        x, rate = sf.read(str(wav), dtype="float32")
+        loud = np.flatnonzero(np.abs(x) > 10 ** (-40 / 20))
+        if len(loud):
+            sound.append(loud[0] / rate - 0.3)
+    cold = f"{sound[0] * 1000:.0f} ms" if sound else "no sound"
+    warm = sound[1:]
+    return [("kindred start -> welcome heard (first run: cold render cache)", cold, "<= 1500 ms"),
+            (f"kindred start -> welcome heard (warm cache, median / max of {len(warm)})",
+             f"{statistics.median(warm) * 1000:.0f} / {max(warm) * 1000:.0f} ms" if warm else "-",
+             "<= 1500 ms"),
+            (f"kindred start -> 'listening' on stderr (median / max of {len(ready)})",
+             f"{statistics.median(ready) * 1000:.0f} / {max(ready) * 1000:.0f} ms", "")]
+
+
 def _espeak(tmp: Path, text: str, i: int) -> Path:
     path = tmp / f"talk{i}.wav"
     if not path.exists():
@@ -702,7 +745,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=30.0, help="listening time per run")
     ap.add_argument("--first-audio-runs", type=int, default=5)
     ap.add_argument("--barge-in-trials", type=int, default=5)
-    ap.add_argument("--only", choices=["all", "listen", "aec", "barge", "output"], default="all")
+    ap.add_argument("--only", choices=["all", "start", "listen", "aec", "barge", "output"],
+                    default="all")
     ap.add_argument("--decoder", choices=["process", "inline"], default="process",
                     help="pocketsphinx in a worker process (as the product) or in this one")
     ap.add_argument("--output-seconds", type=float, default=30.0,
@@ -751,6 +795,8 @@ def main() -> int:
     env = start_server(tmp / "va")
     rows: list[tuple[str, str, str]] = []
     try:
+        if args.only in ("all", "start"):
+            rows += start_rows(env, tmp, args.first_audio_runs + 1)
         if args.only in ("all", "listen"):
             rows += listen_rows(args, env, tmp)
             subprocess.run([str(VA), "stop"], env=env, capture_output=True)

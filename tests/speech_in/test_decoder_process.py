@@ -17,9 +17,8 @@ from kindred.config import Config
 from kindred.content.library import load_library
 from kindred.content.phrases import PhraseTable
 from kindred.errors import ModelError
-from kindred.speech_in.decoder_process import DecoderProcess
 from kindred.speech_in.factory import build_recognizer
-from kindred.speech_in.sphinx_engine import SphinxRecognizer
+from kindred.speech_in.sphinx_engine import DecoderSettings, SphinxRecognizer
 
 from .synth import render
 
@@ -108,7 +107,8 @@ def test_ctrl_c_does_not_stop_the_worker(table, tmp_path):
 def test_the_worker_exits_when_its_parent_dies():
     """A parent killed outright closes the pipe; the child sees EOF and exits."""
     code = ("import sys, time; from kindred.speech_in.decoder_process import DecoderProcess; "
-            "d = DecoderProcess({'lm': None}); print(d.pid, flush=True); time.sleep(60)")
+            "d = DecoderProcess({'lm': None}); d.missing(['kindred']); print(d.pid, flush=True); "
+            "time.sleep(60)")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         child = int(parent.stdout.readline())
@@ -123,7 +123,16 @@ def test_the_worker_exits_when_its_parent_dies():
         parent.kill()
 
 
-def test_a_bad_decoder_option_is_a_one_line_model_error():
+def test_a_bad_decoder_option_is_a_one_line_model_error(table):
     with pytest.raises(ModelError) as err:
-        DecoderProcess({"no_such_option": 1})
+        SphinxRecognizer(table, decoder=DecoderSettings(extra=(("no_such_option", 1),)),
+                         in_process=False)
     assert "\n" not in str(err.value) and "no_such_option" in str(err.value)
+
+
+def test_the_worker_loads_no_numpy():
+    """The worker holds only pocketsphinx and its model (its RSS adds to ours)."""
+    code = ("import sys, kindred.speech_in.decoder_process, kindred.speech_in.sphinx_searches; "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

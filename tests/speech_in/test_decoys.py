@@ -3,9 +3,11 @@ the engine does when one of them is heard (real espeak-ng audio, real decoder)."
 
 from __future__ import annotations
 
+import json
+
 from kindred.content.library import load_library
 from kindred.content.phrases import PhraseTable
-from kindred.speech_in.decoys import distance, pick_decoys
+from kindred.speech_in.decoys import cached_decoys, distance, pick_decoys
 from kindred.speech_in.grammar import jsgf_grammar, vocabulary
 from kindred.speech_in.sphinx_engine import SphinxRecognizer
 from kindred.speech_in.sphinx_searches import dict_path
@@ -39,6 +41,23 @@ def test_decoys_are_close_words_but_never_the_wake_word_or_a_command_word():
 def test_another_wake_word_gets_its_own_decoys():
     decoys = pick_decoys(dict_path(), "harbor", frozenset(), 40, 2.0)
     assert decoys and "harbor" not in decoys and all(d[0] == "h" for d in decoys)
+
+
+def test_decoys_are_remembered_in_the_cache_folder(tmp_path, monkeypatch):
+    """Picking reads the whole dictionary (~1 s of every live start): the answer is kept
+    as a private file, used next time, and a damaged file is simply recomputed."""
+    monkeypatch.setenv("KINDRED_CACHE_DIR", str(tmp_path))
+    vocab = frozenset(vocabulary(table()))
+    first = cached_decoys(dict_path(), "kindred", vocab, 150, 2.0, 1.25)
+    assert first == pick_decoys(dict_path(), "kindred", vocab, 150, 2.0, 1.25)
+    [kept] = (tmp_path / "decoys").iterdir()
+    assert kept.stat().st_mode & 0o777 == 0o600
+    kept.write_text('["kindling"]')  # the file is what the next start uses
+    assert cached_decoys(dict_path(), "kindred", vocab, 150, 2.0, 1.25) == ("kindling",)
+    assert cached_decoys(dict_path(), "kindred", vocab, 40, 2.0, 1.25) == first[:40]  # other key
+    kept.write_text("{not json")
+    assert cached_decoys(dict_path(), "kindred", vocab, 150, 2.0, 1.25) == first
+    assert tuple(json.loads(kept.read_text())) == first  # and written again
 
 
 def test_grammar_lists_decoys_as_an_alternative_to_the_wake_word():

@@ -82,13 +82,12 @@ class DecoderProcess:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "kindred.speech_in.decoder_process"], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
-        try:
-            self._exchange(("init", self._options))
-            for call in self._setup:
-                self._exchange(call)
-        except BaseException:
-            self._reap()
-            raise
+        # not waited for here: the model loads in the child while the caller works on
+        # (SphinxRecognizer picks its decoys meanwhile); the next call collects the replies
+        self._pending = 0
+        for message in [("init", self._options), *self._setup]:
+            self._send_or_die(message)
+            self._pending += 1
 
     def _call(self, *message):
         with self._lock:
@@ -102,13 +101,26 @@ class DecoderProcess:
                 return self._exchange(message)
 
     def _exchange(self, message: tuple):
-        proc = self._proc
+        self._send_or_die(message)
+        while self._pending:  # replies to the set-up sent by _start, in order
+            self._pending -= 1
+            self._reply(setup=True)
+        return self._reply()
+
+    def _send_or_die(self, message: tuple) -> None:
         try:
-            _send(proc.stdin, message)
-            status, value = _receive(proc.stdout)
+            _send(self._proc.stdin, message)
+        except OSError as exc:
+            raise _ChildDied(str(exc)) from None
+
+    def _reply(self, setup: bool = False):
+        try:
+            status, value = _receive(self._proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError, struct.error) as exc:
             raise _ChildDied(str(exc)) from None
         if status == "error":
+            if setup:  # no usable decoder: nothing more to ask this child
+                self._reap()
             raise ModelError(value)
         return value
 

@@ -105,3 +105,38 @@ def pick_decoys(dict_path: str, wake_word: str, exclude: frozenset = frozenset()
             scored.append((cost, word))
     scored.sort()
     return tuple(w for _, w in scored[:count])
+
+
+CACHE_VERSION = 1  # bump when pick_decoys' choice changes
+
+
+def cached_decoys(dict_path: str, wake_word: str, exclude: frozenset = frozenset(),
+                  count: int = 40, max_cost: float = 2.0, min_cost: float = 0.0) -> tuple[str, ...]:
+    """pick_decoys, remembered in the cache folder: choosing reads and aligns the whole
+    135k-word dictionary (about 1 s, most of a live session's start-up), and its answer
+    only changes with the dictionary, the wake word, the command words or these settings.
+    Dictionary words only, nothing the couple said. A cache that cannot be read or written
+    is simply not used."""
+    import hashlib
+    import json
+
+    from kindred import paths
+
+    key = hashlib.sha256(json.dumps(
+        [CACHE_VERSION, wake_word, sorted(exclude), count, max_cost, min_cost]).encode())
+    path = None
+    try:
+        with open(dict_path, "rb") as fh:
+            key.update(fh.read())
+        path = paths.cache_dir() / "decoys" / f"{key.hexdigest()[:32]}.json"
+        if path.is_file():
+            return tuple(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # unreadable or damaged: recompute (and rewrite)
+        pass
+    words = pick_decoys(dict_path, wake_word, exclude, count, max_cost, min_cost)
+    if path is not None:
+        try:
+            paths.write_private(path, json.dumps(list(words)).encode())
+        except OSError:
+            pass
+    return words

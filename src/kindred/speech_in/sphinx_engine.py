@@ -48,7 +48,7 @@ from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
 from kindred.content.phrases import PhraseTable
 from kindred.errors import ModelError
 from kindred.intents import Command
-from kindred.speech_in.decoys import pick_decoys
+from kindred.speech_in.decoys import cached_decoys
 from kindred.speech_in.gate import Gate, WakeCallback
 from kindred.speech_in.grammar import jsgf_grammar, utterances, vocabulary
 from kindred.speech_in.segmenter import EnergySegmenter, Segment, SegmenterSettings
@@ -121,7 +121,8 @@ class Scored:
 
 
 def decoder_options(d: DecoderSettings) -> dict:
-    return dict(lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw, bestpath=d.bestpath,
+    return dict(samprate=RECOGNIZER_RATE_HZ, lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw,
+                bestpath=d.bestpath,
                 beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam, **dict(d.extra))
 
 
@@ -168,24 +169,25 @@ class SphinxRecognizer:
                               + 3.0) * RECOGNIZER_RATE_HZ)
 
     def _setup_searches(self, table: PhraseTable, d: DecoderSettings) -> None:
-        missing = self._searches.missing(list(vocabulary(table)))
-        if missing:
-            raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
-                             + ", ".join(missing))
+        # the decoys first: a worker process loads its model meanwhile
         self._decoys: frozenset[str] = frozenset()
         if d.decoys:
-            self._decoys = frozenset(pick_decoys(
+            self._decoys = frozenset(cached_decoys(
                 dict_path(), table.wake_word, frozenset(vocabulary(table)), d.decoys,
                 d.decoy_cost, d.decoy_min_cost))
         grammars = {"commands": jsgf_grammar(table, decoys=tuple(sorted(self._decoys)))}
         self._check_decoys = ()
         if d.decoy_check:
-            self._check_decoys = pick_decoys(dict_path(), table.wake_word,
+            self._check_decoys = cached_decoys(dict_path(), table.wake_word,
                                              frozenset(vocabulary(table)), d.decoy_check,
                                              d.decoy_cost, d.decoy_min_cost)
         if self._check_decoys:  # two small searches for the wake word's span (_decoy_llr)
             grammars["wake_only"] = _one_of("wake_only", [table.wake_word])
             grammars["decoys"] = _one_of("decoys", self._check_decoys)
+        missing = self._searches.missing(list(vocabulary(table)))
+        if missing:
+            raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
+                             + ", ".join(missing))
         self._searches.add_grammars(grammars, "commands")
 
     def close(self) -> None:

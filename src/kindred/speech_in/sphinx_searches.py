@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass
 from typing import Protocol
 
-from kindred.audio.chunk import RECOGNIZER_RATE_HZ
 from kindred.errors import ModelError
 
 
@@ -55,7 +54,9 @@ def dict_path() -> str:
 
 
 class SphinxSearches:
-    """The decoder in this process (tuning scripts, file benchmarks, tests)."""
+    """The decoder in this process (tuning scripts, file benchmarks, tests). `options` are
+    pocketsphinx's (samprate included); this module imports no numpy, so the worker
+    process stays small."""
 
     def __init__(self, options: dict) -> None:
         import pocketsphinx
@@ -64,8 +65,7 @@ class SphinxSearches:
         try:
             self._d = pocketsphinx.Decoder(
                 hmm=os.path.join(model, "en-us", "en-us"), dict=dict_path(),
-                samprate=RECOGNIZER_RATE_HZ, dither=True, loglevel="FATAL", logfn=os.devnull,
-                **options)
+                dither=True, loglevel="FATAL", logfn=os.devnull, **options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
         self._active = ""
