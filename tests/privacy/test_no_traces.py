@@ -2,7 +2,8 @@
 
 A run's sandbox holds its KINDRED_* dirs, HOME, TMPDIR and working directory. After a real
 run the only new files may be the history database (and SQLite's -wal/-shm), the config
-file and the render cache of the assistant's own lines; nothing in TMPDIR, HOME or the
+file, the render cache of the assistant's own lines and the wake word's sound-alikes from
+the recognizer's dictionary; nothing in TMPDIR, HOME or the
 working directory; with strace, nothing written anywhere else on the machine. No file and
 no non-debug log line holds what the couple said. Everything Kindred creates is 0600/0700.
 """
@@ -24,6 +25,8 @@ ALLOWED = [
     re.compile(r"^data$"), re.compile(r"^data/history\.sqlite3(-wal|-shm|-journal)?$"),
     re.compile(r"^config$"), re.compile(r"^config/config\.yaml$"),
     re.compile(r"^cache$"), re.compile(r"^cache/speech$"), re.compile(r"^cache/speech/[0-9a-f]{40}\.wav$"),
+    # the wake word's sound-alikes, picked from the recognizer's dictionary (speech_in/decoys.py)
+    re.compile(r"^cache/decoys$"), re.compile(r"^cache/decoys/[0-9a-f]{32}\.json$"),
 ]
 # libespeak-ng (under pyttsx3, in the render worker) opens a PulseAudio client even when only
 # rendering to a file; libpulse makes its per-user runtime folder and a symlink to it. They
@@ -149,6 +152,22 @@ def test_listen_leaves_no_trace_and_logs_no_words(sandbox, spoken):
     assert_no_words_on_disk(sandbox)
     for word in PRIVATE_WORDS:
         assert word not in run.stderr.lower(), f"non-debug stderr holds {word!r}"
+    assert_decoys_are_dictionary_words(sandbox)
+
+
+def assert_decoys_are_dictionary_words(sandbox: Sandbox) -> None:
+    """The decoys cache holds words picked from the pronunciation dictionary, never heard."""
+    import json
+
+    from kindred.speech_in.sphinx_searches import dict_path
+
+    with open(dict_path(), encoding="utf-8") as fh:
+        dictionary = {line.split(" ", 1)[0].split("(", 1)[0] for line in fh}
+    files = list((sandbox.dir("cache") / "decoys").glob("*.json"))
+    assert files, "the recognizer kept no decoys"
+    for path in files:
+        words = json.loads(path.read_text())
+        assert words and set(words) <= dictionary, path
 
 
 @pytest.mark.skipif(not command_exists("listen"), reason="`kindred listen` has not landed yet")
