@@ -7,10 +7,11 @@
 
 Each engine runs in a fresh subprocess (so peak RSS is its own) through the same
 CommandRecognizer path as `kindred listen --audio`: int16 chunks of SESSION_CHUNK_MS (50 ms,
-what the voice session's microphone delivers) at 16 kHz, or --chunk-ms, a fresh recognizer per file, set_mode("prompted") for prompted clips.
---sphinx NAME=VALUE changes one pocketsphinx setting for tuning runs. Prints a markdown table of
-accuracy by SNR, false accepts per hour, latency after end of speech, real-time factor and
-peak RSS against the targets. Raw per-file results go to --out (default bench-out/).
+what the voice session's microphone delivers) at 16 kHz, or --chunk-ms, a fresh recognizer
+per file, set_mode("prompted") for prompted clips. --sphinx NAME=VALUE changes one
+pocketsphinx setting for tuning runs. Prints a markdown table of accuracy by SNR, false
+accepts per hour, latency after end of speech, real-time factor and peak RSS against the
+targets. Raw per-file results go to --out (default bench-out/).
 """
 
 from __future__ import annotations
