@@ -6,10 +6,12 @@
     .venv/bin/python scripts/bench_speech_in.py --corpus bench-out/corpus-small --quick
 
 Each engine runs in a fresh subprocess (so peak RSS is its own) through the same
-CommandRecognizer path as `kindred listen --audio`: 100 ms int16 chunks at 16 kHz, a fresh
-recognizer per file, set_mode("prompted") for prompted clips. Prints a markdown table of
-accuracy by SNR, false accepts per hour, latency after end of speech, real-time factor and
-peak RSS against the targets. Raw per-file results go to --out (default bench-out/).
+CommandRecognizer path as `kindred listen --audio`: int16 chunks of SESSION_CHUNK_MS (50 ms,
+what the voice session's microphone delivers) at 16 kHz, or --chunk-ms, a fresh recognizer
+per file, set_mode("prompted") for prompted clips. --sphinx NAME=VALUE changes one
+pocketsphinx setting for tuning runs. Prints a markdown table of accuracy by SNR, false
+accepts per hour, latency after end of speech, real-time factor and peak RSS against the
+targets. Raw per-file results go to --out (default bench-out/).
 """
 
 from __future__ import annotations
@@ -107,27 +109,76 @@ def make_recognizer(engine: str, vosk_model: Path | None):
     return VoskRecognizer(table, vosk_model)
 
 
+def make_tuned_sphinx(th: dict, seg: dict, seed: int | None = None):
+    """The pocketsphinx recognizer with some Thresholds/SegmenterSettings changed."""
+    from dataclasses import replace
+
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+    from kindred.config import Config
+    from kindred.speech_in.segmenter import SegmenterSettings
+    from kindred.speech_in.sphinx_engine import DecoderSettings, SphinxRecognizer, Thresholds
+
+    lib = load_library()
+    table = PhraseTable(lib.commands, Config().wake_word)
+    decoder = DecoderSettings() if seed is None else DecoderSettings(extra=(("seed", seed),))
+    return SphinxRecognizer(table, thresholds=replace(Thresholds(), **th),
+                            segmenter=replace(SegmenterSettings(), **seg), decoder=decoder)
+
+
 # ---- worker: one engine, many files, in its own process --------------------------------
 
-def run_file(rec, path: Path, mode: str) -> tuple[list[dict], float]:
-    """Stream one WAV through `rec`; return commands and the CPU seconds spent."""
+def sphinx_overrides(pairs: list[str]) -> tuple[dict, dict, int | None]:
+    """--sphinx name=value: a field of the pocketsphinx engine's Thresholds or
+    SegmenterSettings (e.g. hangover_s=0.2, floor_percentile=30), or seed=N (the decoder's
+    dither seed: how far results move by chance alone). For tuning on the dev split."""
+    from dataclasses import fields
+
+    from kindred.speech_in.segmenter import SegmenterSettings
+    from kindred.speech_in.sphinx_engine import Thresholds
+
+    th, seg, seed = {}, {}, None
+    names_th = {f.name for f in fields(Thresholds)}
+    names_seg = {f.name: f.type for f in fields(SegmenterSettings)}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name == "seed":
+            seed = int(value)
+        elif name in names_th:
+            th[name] = float(value)
+        elif name in names_seg:
+            seg[name] = int(value) if names_seg[name] in ("int", int) else float(value)
+        else:
+            raise SystemExit(f"bench: --sphinx {name}: no such setting")
+    return th, seg, seed
+
+
+def run_file(rec, path: Path, mode: str, chunk_ms: int) -> tuple[list[dict], float]:
+    """Stream one WAV through `rec` in `chunk_ms` chunks; return commands and the CPU seconds
+    spent. Each command also carries `cpu_s`, the CPU time of the accept() call that made it
+    (the decode work between the chunk arriving and the decision; `t` does not include it)."""
     import soundfile as sf
 
-    from kindred.audio.chunk import CHUNK_MS, RECOGNIZER_RATE_HZ, AudioChunk
+    from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
 
     samples, rate = sf.read(path, dtype="int16")
     assert rate == RECOGNIZER_RATE_HZ, f"{path}: corpus files are 16 kHz"
-    step = RECOGNIZER_RATE_HZ * CHUNK_MS // 1000
+    step = RECOGNIZER_RATE_HZ * chunk_ms // 1000
     out: list = []
     t0 = time.process_time()
     if mode == "prompted":
         rec.set_mode("prompted", None)
     for i in range(0, len(samples), step):
         chunk = AudioChunk(samples[i:i + step], RECOGNIZER_RATE_HZ, i / RECOGNIZER_RATE_HZ)
-        out += rec.accept(chunk)
-    out += rec.finish()
+        c0 = time.process_time()
+        got = rec.accept(chunk)
+        out += [(c, time.process_time() - c0) for c in got]
+    c0 = time.process_time()
+    got = rec.finish()
+    out += [(c, time.process_time() - c0) for c in got]
     cpu = time.process_time() - t0
-    return [{"intent": c.intent, "heard": c.heard, "t": c.t} for c in out], cpu
+    return [{"intent": c.intent, "heard": c.heard, "t": c.t, "cpu_s": round(d, 4)}
+            for c, d in out], cpu
 
 
 def worker(args) -> int:
@@ -138,12 +189,19 @@ def worker(args) -> int:
     rows = [json.loads(line) for line in open(args.files)]
     vosk_model = Path(args.vosk_model) if args.vosk_model else None
     corpus = Path(args.corpus)
+    th, seg, seed = sphinx_overrides(args.sphinx or [])
+    tuned = bool(th or seg or seed is not None)
+    if tuned and args.worker != "pocketsphinx":
+        raise SystemExit("bench: --sphinx applies to the pocketsphinx engine only")
     with open(args.results, "w") as out:
         for row in rows:
             t0 = time.process_time()
-            rec = make_recognizer(args.worker, vosk_model)
+            if tuned:
+                rec = make_tuned_sphinx(th, seg, seed)
+            else:
+                rec = make_recognizer(args.worker, vosk_model)
             setup = time.process_time() - t0
-            commands, cpu = run_file(rec, corpus / row["file"], row["mode"])
+            commands, cpu = run_file(rec, corpus / row["file"], row["mode"], args.chunk_ms)
             out.write(json.dumps({"file": row["file"], "commands": commands, "cpu_s": cpu,
                                   "setup_cpu_s": setup}) + "\n")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -199,6 +257,9 @@ def run_engine(engine: str, rows: list[dict], args, out_dir: Path) -> tuple[list
         cmd += ["--vosk-model", str(args.vosk_model_path)]
     if args.pin_cpu is not None:
         cmd += ["--pin-cpu", str(args.pin_cpu)]
+    cmd += ["--chunk-ms", str(args.chunk_ms)]
+    for pair in args.sphinx or []:
+        cmd += ["--sphinx", pair]
     t0 = time.monotonic()
     subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
     print(f"  {engine}: {len(rows)} files in {time.monotonic() - t0:.0f} s", file=sys.stderr)
@@ -217,10 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
     ap.add_argument("--vosk-model", help="an English vosk model folder")
     ap.add_argument("--pin-cpu", type=int, help="run the engine on this one CPU (like taskset -c)")
+    ap.add_argument("--chunk-ms", type=int, default=None,
+                    help="chunk size fed to the recognizer (default: SESSION_CHUNK_MS, 50)")
+    ap.add_argument("--sphinx", action="append", metavar="NAME=VALUE",
+                    help="change one pocketsphinx Thresholds/SegmenterSettings field (tuning)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--files", help=argparse.SUPPRESS)
     ap.add_argument("--results", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.chunk_ms is None:
+        from kindred.audio.chunk import SESSION_CHUNK_MS
+
+        args.chunk_ms = SESSION_CHUNK_MS
     if args.worker:
         return worker(args)
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -243,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     audio_h = sum(r["duration_s"] for r in rows) / 3600
     print(f"corpus {args.corpus} (split {args.split}{', quick' if args.quick else ''}): "
           f"{len(rows)} files, {audio_h:.2f} h of audio; nproc {os.cpu_count()}"
-          f"{f', pinned to CPU {args.pin_cpu}' if args.pin_cpu is not None else ''}\n")
+          f"{f', pinned to CPU {args.pin_cpu}' if args.pin_cpu is not None else ''}; "
+          f"{args.chunk_ms} ms chunks"
+          f"{'; ' + ' '.join(args.sphinx) if args.sphinx else ''}\n")
     print(report(rows, results))
     return 0
 

@@ -60,9 +60,9 @@ def test_a_fading_tail_over_a_digitally_silent_mic_does_not_hold_the_segment_ope
     end = 0.5 + speech_end(command)
     assert seg.end_s <= end + 0.1
     # the same tail with both rules off (floor at "nothing", no peak-relative cut) keeps
-    # the segment open through it
+    # the segment open into it (0.27 s with the 30th-percentile floor, > 0.3 s with the 20th)
     loose = segments(audio, settings=SegmenterSettings(tail_db=200.0, min_floor_dbfs=-200.0))[0]
-    assert loose.end_s > end + 0.3
+    assert loose.end_s > end + 0.2
 
 
 def test_a_segment_ends_in_continuous_noise(command):

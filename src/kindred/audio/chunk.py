@@ -8,6 +8,8 @@ import numpy as np
 
 RECOGNIZER_RATE_HZ = 16000
 CHUNK_MS = 100  # small chunks: the file path streams exactly like the live microphone
+SESSION_CHUNK_MS = 50  # the voice session's microphone chunk (live/voice.py); `listen --audio`
+# and the speech-in benchmark stream files in it too, so a decision waits for the same chunk end
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from kindred.audio.chunk import RECOGNIZER_RATE_HZ
+from kindred.audio.chunk import RECOGNIZER_RATE_HZ, SESSION_CHUNK_MS
 from kindred.audio.device_mic import DeviceMicrophone
 from kindred.audio.devices import describe
 from kindred.clock import SystemClock
@@ -61,7 +61,8 @@ def run_voice_session(plan_id: str | None, config: Config, library: Library, *,
     own_mic = mic is None
     # 50 ms chunks: the segmenter's decision is seen up to 50 ms sooner (barge-in end of
     # words -> sound stopped 388 -> 325 ms median, urgent; docs/live-audio.md Round 4)
-    mic = mic or DeviceMicrophone(config.input_device, on_status=_status_printer, chunk_ms=50)
+    mic = mic or DeviceMicrophone(config.input_device, on_status=_status_printer,
+                                  chunk_ms=SESSION_CHUNK_MS)
     commands = LiveCommands()
 
     def mic_status(status: str, detail: str) -> None:  # on the microphone's thread

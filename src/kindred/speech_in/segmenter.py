@@ -7,7 +7,8 @@ relative to the noise floor, which follows the background up within seconds, so 
 utterance ends when its energy falls back to the floor, in noise as in silence.
 
 Per 10 ms frame: the log energy of the 200-4000 Hz band (FFT), compared with a noise floor
-that falls fast and rises slowly. A frame is speech when it is `on_db` above the floor.
+(the 30th percentile of the last 3 s of frames) that falls fast and rises slowly. A frame
+is speech when it is `on_db` above the floor.
 A segment starts after `start_frames` speech frames within the last `start_span` frames,
 begins `preroll_s` before that (the quiet onset of "kindred" is kept), and ends after
 `hangover_s` without speech. Segments are reported with stream times; the caller keeps the
@@ -35,7 +36,9 @@ class SegmenterSettings:
     hangover_s: float = 0.25  # non-speech after the last speech frame that ends a segment
     preroll_s: float = 0.3
     floor_window_s: float = 3.0  # the noise floor is a low percentile of this much history
-    floor_percentile: float = 20.0
+    floor_percentile: float = 30.0  # 20 sat in the dips of babble and between kitchen clinks,
+    # so noise right after the words kept segments open (dev p95 latency 547 -> 358 ms at 30;
+    # 40: one more distractor accepted; docs/speech-in.md, "Latency pass")
     warmup_frames: int = 15  # the first 150 ms of a stream only learn the floor
     tail_db: float = 45.0  # inside a segment, frames this far below its loudest are not speech
     min_floor_dbfs: float = -75.0  # the floor never counts as lower than white noise this loud

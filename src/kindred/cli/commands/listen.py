@@ -1,7 +1,8 @@
 """`kindred listen`: run the recognizer on a file (or the microphone) and print the commands.
 
 `kindred listen --audio FILE --mode addressed|prompted --jsonl` is the machine-readable check
-of voice-contract.md: the file is streamed in CHUNK_MS chunks through exactly the recognizer
+of voice-contract.md: the file is streamed in SESSION_CHUNK_MS (50 ms) chunks, the chunk the
+voice session's microphone delivers, through exactly the recognizer
 the live microphone feeds, as fast as it can, and each recognized command is printed as one
 JSON object {"intent", "heard", "t"} (t = seconds of audio consumed at the decision). Nothing
 else reaches stdout; a wake word alone is an acknowledgement, not a command, and is not
@@ -39,9 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _microphone(args: argparse.Namespace, config):
     if args.audio is not None:
+        from kindred.audio.chunk import SESSION_CHUNK_MS
         from kindred.audio.file_source import FileMicrophone
 
-        return FileMicrophone(args.audio)
+        return FileMicrophone(args.audio, chunk_ms=SESSION_CHUNK_MS)
     from kindred.errors import DeviceError
 
     try:
