@@ -136,3 +136,17 @@ def test_the_worker_loads_no_numpy():
             "print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_worker_that_keeps_dying_is_a_model_error(table, tmp_path, monkeypatch):
+    """A child that cannot run (here: a Python that exits at once) is reported as one
+    ModelError, not an internal exception."""
+    rec = SphinxRecognizer(table, in_process=False)
+    try:
+        monkeypatch.setattr(sys, "executable", "/bin/false")
+        os.kill(rec._searches.pid, signal.SIGKILL)
+        time.sleep(0.1)
+        with pytest.raises(ModelError, match="stopped twice"):
+            rec._searches.decode("commands", b"\0\0" * 1600)
+    finally:
+        rec.close()

@@ -39,7 +39,11 @@ class DecoderProcess:
         self._setup: list[tuple] = []  # calls replayed on a restarted child
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
-        self._start()
+        try:
+            self._start()
+        except _ChildDied as exc:
+            self._reap()
+            raise ModelError(f"the speech decoder process did not start ({exc})") from None
 
     # -- Searches ----------------------------------------------------------------------
     def missing(self, words: list[str]) -> list[str]:
@@ -97,8 +101,12 @@ class DecoderProcess:
                 return self._exchange(message)
             except _ChildDied:
                 self._reap()
-                self._start()  # once; a second death is reported
+            try:  # once more with a new child; a second death is an error
+                self._start()
                 return self._exchange(message)
+            except _ChildDied as exc:
+                self._reap()
+                raise ModelError(f"the speech decoder process stopped twice ({exc})") from None
 
     def _exchange(self, message: tuple):
         self._send_or_die(message)
