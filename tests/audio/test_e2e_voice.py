@@ -49,10 +49,13 @@ def person(text: str, voice: str, out: Path) -> Path:
 
 
 class Kindred:
-    """`python -m kindred ARGS` with the test's environment; stderr collected."""
+    """`python -m kindred --debug ARGS` with the test's environment; stderr collected (with
+    --debug it names every heard command's words and the echo guard's verdict, so a failure
+    says what was heard)."""
 
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "kindred", *args], env=dict(os.environ),
+        self.proc = subprocess.Popen([sys.executable, "-m", "kindred", "--debug", *args],
+                                     env=dict(os.environ),
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.err: list[str] = []
@@ -117,8 +120,9 @@ class Run:
             self.kindred.interrupt()
 
     @property
-    def err(self) -> list[str]:
-        return self.kindred.err
+    def err(self) -> str:
+        """Kindred's stderr so far, for assertion messages (a string: pytest prints it whole)."""
+        return "\n" + "\n".join(self.kindred.err)
 
     def heard(self) -> np.ndarray:
         return read_16k(self.wav)
