@@ -88,9 +88,8 @@ class Listener:
         self.mic.close()
         if self._thread is not None:
             self._thread.join(timeout)
-        close = getattr(self.recognizer, "close", None)  # e.g. its decoder's worker process
-        if close is not None and (self._thread is None or not self._thread.is_alive()):
-            close()
+        if self._thread is None or not self._thread.is_alive():
+            self.recognizer.close()  # e.g. its decoder's worker process
 
     # --- the listening thread ---------------------------------------------------------
     def _run(self) -> None:

@@ -23,3 +23,6 @@ class CommandRecognizer(Protocol):
 
     def set_mode(self, mode: Mode, window_s: float | None = None) -> None:
         """prompted: accept bare phrases for `window_s` seconds of audio, then addressed again."""
+
+    def close(self) -> None:
+        """Free the engine (pocketsphinx live: stop its worker process)."""

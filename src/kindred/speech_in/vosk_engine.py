@@ -129,6 +129,9 @@ class VoskRecognizer:
             self._ep_buf = np.zeros(0, dtype=np.int16)
         return out
 
+    def close(self) -> None:
+        """Nothing to stop: the model and recognizer are freed with this object."""
+
     # -- internals ---------------------------------------------------------------------
     def _vad_says_ended(self, samples: np.ndarray) -> bool:
         self._ep_buf = np.concatenate([self._ep_buf, samples])

@@ -90,7 +90,5 @@ def run(args: argparse.Namespace) -> int:
             _emit(command, args.jsonl)
     finally:
         mic.close()
-        close = getattr(recognizer, "close", None)
-        if close is not None:
-            close()
+        recognizer.close()
     return 0

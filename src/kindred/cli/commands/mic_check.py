@@ -90,9 +90,7 @@ def run(args: argparse.Namespace) -> int:
         for cmd in recognizer.finish():
             heard += 1
             print(f"heard: {cmd.intent}")
-        close = getattr(recognizer, "close", None)
-        if close is not None:
-            close()
+        recognizer.close()
     avg = total_db / n if n else FLOOR_DB
     print(f"level: peak {peak:.1f} dBFS, average {avg:.1f} dBFS over {audio_s:.1f} s"
           + (f"; {heard} command(s) heard" if recognizer is not None else ""), file=err)
