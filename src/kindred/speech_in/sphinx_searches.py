@@ -39,7 +39,7 @@ class Searches(Protocol):
         """The words the dictionary has no pronunciation for."""
 
     def add_grammars(self, grammars: dict[str, str], active: str) -> None:
-        """JSGF searches by name; `active` is used when decode() names none."""
+        """JSGF searches by name; `active` is activated first."""
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
         """One whole utterance (16 kHz int16 mono); None when the search found no path."""
@@ -68,7 +68,7 @@ class SphinxSearches:
                 dither=True, loglevel="FATAL", logfn=os.devnull, **options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
-        self._active = ""
+        self._active = ""  # the search pocketsphinx has active now
 
     def missing(self, words: list[str]) -> list[str]:
         return [w for w in words if self._d.lookup_word(w) is None]
@@ -80,20 +80,17 @@ class SphinxSearches:
         self._active = active
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
-        if search != self._active:
+        if search != self._active:  # switched only when another search is asked for
             self._d.activate_search(search)
-        try:
-            self._d.start_utt()
-            self._d.process_raw(pcm, no_search=False, full_utt=True)
-            self._d.end_utt()
-            hyp = self._d.hyp()
-            if hyp is None:
-                return None
-            return Decoded(hyp.hypstr or "", tuple(
-                Word(s.word, s.start_frame, s.end_frame, s.ascore) for s in self._d.seg()))
-        finally:
-            if search != self._active:
-                self._d.activate_search(self._active)
+            self._active = search
+        self._d.start_utt()
+        self._d.process_raw(pcm, no_search=False, full_utt=True)
+        self._d.end_utt()
+        hyp = self._d.hyp()
+        if hyp is None:
+            return None
+        return Decoded(hyp.hypstr or "", tuple(
+            Word(s.word, s.start_frame, s.end_frame, s.ascore) for s in self._d.seg()))
 
     def close(self) -> None:
         self._d = None
