@@ -117,12 +117,12 @@ class EchoGuard:
             return Verdict(True, "quiet")
         if heard and any(self._said_then(u, heard, heard_at) for u in playing if u.kind == "speech"):
             return Verdict(False, "own-words")
-        if self.table.parse(heard).addressed and any(
-                self._said_wake_then(u, heard_at, n_words, started_at) for u in playing):
+        addressed = self.table.parse(heard).addressed
+        if addressed and any(self._said_wake_then(u, heard_at, n_words, started_at) for u in playing):
             return Verdict(False, "own-wake")
         if command.intent not in BARGE_IN:
             return Verdict(False, "not-barge-in")
-        if not self.table.parse(heard).addressed:
+        if not addressed:
             return Verdict(False, "not-addressed")
         return Verdict(True, "barge-in")
 

@@ -121,9 +121,9 @@ class Scored:
 
 
 def decoder_options(d: DecoderSettings) -> dict:
+    """pocketsphinx's options for these settings (what SphinxSearches is built with)."""
     return dict(samprate=RECOGNIZER_RATE_HZ, lm=None, fsgusefiller=d.fsgusefiller, lw=d.lw,
-                bestpath=d.bestpath,
-                beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam, **dict(d.extra))
+                bestpath=d.bestpath, beam=d.beam, wbeam=d.wbeam, pbeam=d.pbeam, **dict(d.extra))
 
 
 class SphinxRecognizer:
