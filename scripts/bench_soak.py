@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build", action="store_true",
                     help="build the corpus first with scripts/speech_corpus.py --hours HOURS")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
+    ap.add_argument("--sphinx", action="append", metavar="NAME=VALUE",
+                    help="change one pocketsphinx Thresholds/SegmenterSettings field, as in "
+                         "bench_speech_in.py (measuring a candidate on held-out talk)")
     args = ap.parse_args(argv)
 
     if args.build:
@@ -78,8 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     wakes: list[float] = []
     commands: list[dict] = []
     streamed = 0.0
-    recognizer = build_recognizer(Config(engine=args.engine),
-                                  on_wake=lambda t: wakes.append(streamed + t))
+    if args.sphinx:
+        from bench_speech_in import make_tuned_sphinx, sphinx_overrides
+
+        recognizer = make_tuned_sphinx(*sphinx_overrides(args.sphinx),
+                                       on_wake=lambda t: wakes.append(streamed + t))
+    else:
+        recognizer = build_recognizer(Config(engine=args.engine),
+                                      on_wake=lambda t: wakes.append(streamed + t))
     engine = getattr(recognizer, "engine", type(recognizer).__name__)
     target_s = args.hours * 3600
     rows = []
@@ -120,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     growth = rss_end - rss_warm
     per_hour = len(commands) / hours if hours else 0.0
 
-    print(f"## Soak: {engine}, {hours:.2f} h of conversation ({unique_s / 3600:.2f} h unique)\n")
+    tuned = f", {' '.join(args.sphinx)}" if args.sphinx else ""
+    print(f"## Soak: {engine}{tuned}, {hours:.2f} h of conversation ({unique_s / 3600:.2f} h unique)\n")
     print("| audio (min) | RSS (MB) | false commands | false wakes | x real time |")
     print("|---:|---:|---:|---:|---:|")
     for minutes, rss, n_cmd, n_wake, speed in rows:

@@ -109,7 +109,7 @@ def make_recognizer(engine: str, vosk_model: Path | None):
     return VoskRecognizer(table, vosk_model)
 
 
-def make_tuned_sphinx(th: dict, seg: dict, seed: int | None = None):
+def make_tuned_sphinx(th: dict, seg: dict, seed: int | None = None, on_wake=None):
     """The pocketsphinx recognizer with some Thresholds/SegmenterSettings changed."""
     from dataclasses import replace
 
@@ -122,7 +122,7 @@ def make_tuned_sphinx(th: dict, seg: dict, seed: int | None = None):
     lib = load_library()
     table = PhraseTable(lib.commands, Config().wake_word)
     decoder = DecoderSettings() if seed is None else DecoderSettings(extra=(("seed", seed),))
-    return SphinxRecognizer(table, thresholds=replace(Thresholds(), **th),
+    return SphinxRecognizer(table, on_wake=on_wake, thresholds=replace(Thresholds(), **th),
                             segmenter=replace(SegmenterSettings(), **seg), decoder=decoder)
 
 

@@ -107,7 +107,7 @@ def test_ctrl_c_does_not_stop_the_worker(table, tmp_path):
 def test_the_worker_exits_when_its_parent_dies():
     """A parent killed outright closes the pipe; the child sees EOF and exits."""
     code = ("import sys, time; from kindred.speech_in.decoder_process import DecoderProcess; "
-            "d = DecoderProcess({'lm': None}); d.missing(['kindred']); print(d.pid, flush=True); "
+            "d = DecoderProcess({'lm': None}); d.phones(['kindred']); print(d.pid, flush=True); "
             "time.sleep(60)")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
@@ -150,3 +150,29 @@ def test_a_worker_that_keeps_dying_is_a_model_error(table, tmp_path, monkeypatch
             rec._searches.decode("commands", b"\0\0" * 1600)
     finally:
         rec.close()
+
+
+def test_the_worker_chooses_the_decoys_so_a_first_start_does_not_wait(table, tmp_path, monkeypatch):
+    """With an empty cache, choosing the wake word's sound-alikes reads the whole dictionary
+    (~1 s): the worker does it, not this process, and the decoy check still runs."""
+    import kindred.speech_in.decoys as decoys
+
+    monkeypatch.setenv("KINDRED_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(decoys, "pick_decoys", lambda *a, **k: pytest.fail("chosen here"))
+    wav = render(tmp_path / "wake.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.0])
+    rec = SphinxRecognizer(table, keep_scores=True, in_process=False)
+    try:
+        assert [c.intent for c in hear(rec, wav)] == ["stop"]
+        assert rec.scores[0].decoy_llr is not None
+    finally:
+        rec.close()
+    (cached,) = (tmp_path / "cache" / "decoys").iterdir()
+    assert cached.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_decoy_search_without_decoys_finds_nothing():
+    from kindred.speech_in.sphinx_searches import SphinxSearches
+
+    searches = SphinxSearches({"lm": None, "samprate": 16000})
+    searches.add_decoys("decoys", "qqqxz", frozenset(), 150, 2.0, 1.25)  # no such word
+    assert searches.decode("decoys", bytes(3200)) is None

@@ -46,12 +46,28 @@ class DecoderProcess:
             raise ModelError(f"the speech decoder process did not start ({exc})") from None
 
     # -- Searches ----------------------------------------------------------------------
-    def missing(self, words: list[str]) -> list[str]:
-        return self._call("missing", list(words))
+    def phones(self, words: list[str]) -> dict[str, int]:
+        return self._call("phones", list(words))
 
     def add_grammars(self, grammars: dict[str, str], active: str) -> None:
         self._call("add_grammars", dict(grammars), active)
         self._setup.append(("add_grammars", dict(grammars), active))
+
+    def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
+                   max_cost: float, min_cost: float) -> None:
+        """Not waited for: the child chooses the decoys while this process goes on (a
+        fresh cache costs ~1 s, which used to delay a first start); the next call collects
+        the reply, and a decode queued behind it waits for it."""
+        message = ("add_decoys", name, wake_word, frozenset(exclude), count, max_cost, min_cost)
+        with self._lock:
+            if self._proc is None:
+                raise ModelError("the speech decoder was closed")
+            self._setup.append(message)
+            try:
+                self._send_or_die(message)
+                self._pending += 1
+            except _ChildDied:
+                pass  # the next call finds the child gone, starts another, replays the set-up
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
         return self._call("decode", search, bytes(pcm))

@@ -52,7 +52,8 @@ from kindred.speech_in.decoys import cached_decoys
 from kindred.speech_in.gate import Gate, WakeCallback
 from kindred.speech_in.grammar import jsgf_grammar, utterances, vocabulary
 from kindred.speech_in.segmenter import EnergySegmenter, Segment, SegmenterSettings
-from kindred.speech_in.sphinx_searches import Decoded, Searches, SphinxSearches, dict_path
+from kindred.speech_in.sphinx_searches import (Decoded, Searches, SphinxSearches, dict_path,
+                                               one_of_grammar)
 
 log = logging.getLogger("kindred.speech_in")
 
@@ -76,6 +77,13 @@ class Thresholds:
     decoy_margin: float = -1.5  # reject when a sound-alike fits the wake word's span better
     # than this (per frame, relative to the wake word; dev: real wake words <= -1.4 clean,
     # <= -0.5 at 10 dB, so some noisy ones are rejected; "kindling, stop" +0.1)
+    # Seventh pass (docs/speech-in.md): talk forced onto "kindred <phrase>" spreads the
+    # phrase over a long stretch of speech. The phrase (its first word's start to its last
+    # word's end) may last at most phrase_base_s + phrase_s_per_phone x its phones; a fixed
+    # allowance, because short phrases drawn out at the end of an utterance ("kindred,
+    # pause") are long per phone (the sixth pass's per-phone limit lost them)
+    phrase_base_s: float = float("inf")
+    phrase_s_per_phone: float = 0.1
     pad_s: float = 0.25  # audio after the segment's last speech frame given to the decoder
     tail_s: float = 0.1  # a phrase starting after (segment end - tail_s) is noise, not speech
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
@@ -118,6 +126,8 @@ class Scored:
     joined: bool = False  # decoded together with a wake word heard alone just before
     decoy: bool = False  # started with a sound-alike of the wake word: talk, not for us
     decoy_llr: float | None = None  # best sound-alike minus wake word on the wake span, per frame
+    phrase_s: float | None = None  # "kindred <phrase>": how long the phrase lasted
+    phrase_phones: int = 0  # and how many phones its words have
 
 
 def decoder_options(d: DecoderSettings) -> dict:
@@ -169,26 +179,24 @@ class SphinxRecognizer:
                               + 3.0) * RECOGNIZER_RATE_HZ)
 
     def _setup_searches(self, table: PhraseTable, d: DecoderSettings) -> None:
-        # the decoys first: a worker process loads its model meanwhile
+        vocab = frozenset(vocabulary(table))
         self._decoys: frozenset[str] = frozenset()
         if d.decoys:
-            self._decoys = frozenset(cached_decoys(
-                dict_path(), table.wake_word, frozenset(vocabulary(table)), d.decoys,
-                d.decoy_cost, d.decoy_min_cost))
+            self._decoys = frozenset(cached_decoys(dict_path(), table.wake_word, vocab, d.decoys,
+                                                   d.decoy_cost, d.decoy_min_cost))
         grammars = {"commands": jsgf_grammar(table, decoys=tuple(sorted(self._decoys)))}
-        self._check_decoys = ()
-        if d.decoy_check:
-            self._check_decoys = cached_decoys(dict_path(), table.wake_word,
-                                             frozenset(vocabulary(table)), d.decoy_check,
-                                             d.decoy_cost, d.decoy_min_cost)
-        if self._check_decoys:  # two small searches for the wake word's span (_decoy_llr)
-            grammars["wake_only"] = _one_of("wake_only", [table.wake_word])
-            grammars["decoys"] = _one_of("decoys", self._check_decoys)
-        missing = self._searches.missing(list(vocabulary(table)))
+        self._decoy_check = bool(d.decoy_check)
+        if self._decoy_check:  # two small searches for the wake word's span (_decoy_llr)
+            grammars["wake_only"] = one_of_grammar("wake_only", [table.wake_word])
+        self._phones = self._searches.phones(sorted(vocab))
+        missing = [word for word, n in self._phones.items() if not n]
         if missing:
             raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
                              + ", ".join(missing))
         self._searches.add_grammars(grammars, "commands")
+        if self._decoy_check:  # a worker process chooses them while we go on
+            self._searches.add_decoys("decoys", table.wake_word, vocab, d.decoy_check,
+                                      d.decoy_cost, d.decoy_min_cost)
 
     def close(self) -> None:
         """Free the decoder (and stop its worker process, if it has one)."""
@@ -284,7 +292,7 @@ class SphinxRecognizer:
         audio = self._comfort_noise(audio)
         scored = self._score(self._searches.decode("commands", audio.tobytes()),
                              t0, t_now, t1 - t0)
-        if scored is not None and scored.wake_llr is not None and self._check_decoys:
+        if scored is not None and scored.wake_llr is not None and self._decoy_check:
             w0, w1 = self._wake_span
             lo = max(0, int((w0 - 0.1) * RECOGNIZER_RATE_HZ))
             span = audio[lo:int((w1 + 0.1) * RECOGNIZER_RATE_HZ)]
@@ -368,21 +376,24 @@ class SphinxRecognizer:
                            if not _is_word(s.word) and s.word not in _SILENCE)
         extra_s = extra_frames / FRAMES_PER_S
         complete = words in self._sentences and not decoy
+        phrase_s, phrase_phones = None, 0
+        if wake_llr is not None and len(spoken) > 1:
+            phrase_s = (spoken[-1].end_frame + 1 - spoken[1].start_frame) / FRAMES_PER_S
+            phrase_phones = sum(self._phones.get(_base_word(s.word), 0) for s in spoken[1:])
         accepted = (complete and utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
                     and (wake_llr is None or wake_llr >= self.th.wake_llr)
-                    and extra_s <= self.th.max_extra_s)
+                    and extra_s <= self.th.max_extra_s
+                    and (phrase_s is None or phrase_s <= self.th.phrase_base_s
+                         + self.th.phrase_s_per_phone * phrase_phones))
         t0 = t_start + spoken[0].start_frame / FRAMES_PER_S
         return Scored(words=words, t_start=t0, t_end=t_now, utt_llr=utt_llr,
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
-                      accepted=accepted, complete=complete, decoy=decoy)
+                      accepted=accepted, complete=complete, decoy=decoy,
+                      phrase_s=phrase_s, phrase_phones=phrase_phones)
 
 
 URGENT_INTENTS = frozenset({"stop", "pause"})
 _SILENCE = frozenset({"<s>", "</s>", "<sil>", "(NULL)"})
-
-
-def _one_of(name: str, words) -> str:
-    return f"#JSGF V1.0;\ngrammar {name};\npublic <w> = {' | '.join(words)};\n"
 
 
 def _is_word(word: str) -> bool:

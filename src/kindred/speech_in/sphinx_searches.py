@@ -35,14 +35,21 @@ class Decoded:
 
 
 class Searches(Protocol):
-    def missing(self, words: list[str]) -> list[str]:
-        """The words the dictionary has no pronunciation for."""
+    def phones(self, words: list[str]) -> dict[str, int]:
+        """How many phones each word's first pronunciation has (0: not in the dictionary)."""
 
     def add_grammars(self, grammars: dict[str, str], active: str) -> None:
         """JSGF searches by name; `active` is activated first."""
 
+    def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
+                   max_cost: float, min_cost: float) -> None:
+        """A search `name` of the wake word's sound-alikes (decoys.cached_decoys). Choosing
+        them the first time reads and aligns the whole dictionary (~1 s): a worker process
+        does it while the caller goes on. With no sound-alikes, decoding `name` gives None."""
+
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
-        """One whole utterance (16 kHz int16 mono); None when the search found no path."""
+        """One whole utterance (16 kHz int16 mono); None when the search found no path
+        (or is a decoy search without decoys)."""
 
     def close(self) -> None: ...
 
@@ -69,9 +76,10 @@ class SphinxSearches:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
         self._active = ""  # the search pocketsphinx has active now
+        self._empty: set[str] = set()  # decoy searches that found no decoys
 
-    def missing(self, words: list[str]) -> list[str]:
-        return [w for w in words if self._d.lookup_word(w) is None]
+    def phones(self, words: list[str]) -> dict[str, int]:
+        return {w: len((self._d.lookup_word(w) or "").split()) for w in words}
 
     def add_grammars(self, grammars: dict[str, str], active: str) -> None:
         for name, jsgf in grammars.items():
@@ -79,7 +87,19 @@ class SphinxSearches:
         self._d.activate_search(active)
         self._active = active
 
+    def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
+                   max_cost: float, min_cost: float) -> None:
+        from kindred.speech_in.decoys import cached_decoys
+
+        words = cached_decoys(dict_path(), wake_word, exclude, count, max_cost, min_cost)
+        if words:
+            self._d.add_jsgf_string(name, one_of_grammar(name, words))
+        else:
+            self._empty.add(name)
+
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
+        if search in self._empty:
+            return None
         if search != self._active:  # switched only when another search is asked for
             self._d.activate_search(search)
             self._active = search
@@ -94,3 +114,8 @@ class SphinxSearches:
 
     def close(self) -> None:
         self._d = None
+
+
+def one_of_grammar(name: str, words) -> str:
+    """A JSGF grammar of exactly one of `words`."""
+    return f"#JSGF V1.0;\ngrammar {name};\npublic <w> = {' | '.join(words)};\n"
