@@ -775,6 +775,8 @@ def main() -> int:
     ap.add_argument("--mic-chunk-ms", type=int, default=None,
                     help="DeviceMicrophone(chunk_ms=...) for the listen and barge-in runs "
                          "(default: the microphone's own CHUNK_MS)")
+    ap.add_argument("--mic-block-ms", type=int, default=None,
+                    help="override audio/device_mic.BLOCK_MS (the PortAudio input block)")
     ap.add_argument("--own-line", action="store_true",
                     help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
@@ -791,6 +793,10 @@ def main() -> int:
         outputs.LATENCY_S = args.out_latency_ms / 1000
     if args.out_block_ms is not None:
         outputs.BLOCK_MS = args.out_block_ms
+    if args.mic_block_ms is not None:
+        from kindred.audio import device_mic
+
+        device_mic.BLOCK_MS = args.mic_block_ms
     tmp = Path(tempfile.mkdtemp(prefix="kb-"))
     env = start_server(tmp / "va")
     rows: list[tuple[str, str, str]] = []

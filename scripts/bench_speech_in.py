@@ -211,16 +211,24 @@ def worker(args) -> int:
 
 # ---- parent -----------------------------------------------------------------------------
 
-def select(rows: list[dict], split: str, quick: bool, clips_wanted: int = 150) -> list[dict]:
+def select(rows: list[dict], split: str, quick: bool, clips_wanted: int = 150,
+           talk_s: float | None = None) -> list[dict]:
     """Rows of one split (or all); --quick keeps about `clips_wanted` clips, stratified by
     kind, mode, SNR, synth family and split (every stratum keeps at least one clip, evenly
-    spaced through it), plus 5 minutes each of clean and babble talk."""
+    spaced through it), plus 5 minutes each of clean and babble talk. `talk_s` caps the
+    talk of each noise condition (a corpus built for a long soak holds hours of it)."""
     if split != "all":
         rows = [r for r in rows if r["split"] == split]
-    if not quick:
-        return rows
     clips = [r for r in rows if r["kind"] != "conversation"]
     talk = [r for r in rows if r["kind"] == "conversation"]
+    if quick:
+        clips, talk_s = _stratified(clips, clips_wanted), 300.0 if talk_s is None else talk_s
+    if talk_s is None:
+        return rows
+    return clips + _some_talk(talk, talk_s)
+
+
+def _stratified(clips: list[dict], clips_wanted: int) -> list[dict]:
     strata: dict[tuple, list[dict]] = {}
     for r in clips:
         key = (r["kind"], r["mode"], r["snr_db"], r.get("synth", "espeak"), r["split"])
@@ -232,6 +240,11 @@ def select(rows: list[dict], split: str, quick: bool, clips_wanted: int = 150) -
         keep += [members[int(i * len(members) / n)] for i in range(n)]
     order = {id(r): i for i, r in enumerate(clips)}
     keep.sort(key=lambda r: order[id(r)])
+    return keep
+
+
+def _some_talk(talk: list[dict], talk_s: float) -> list[dict]:
+    """`talk_s` seconds each of clean and babble talk, round-robin over the synth families."""
     rank: dict[tuple, int] = {}
     ranked = []
     for r in talk:  # take talk round-robin over the synth families
@@ -239,12 +252,12 @@ def select(rows: list[dict], split: str, quick: bool, clips_wanted: int = 150) -
         rank[key] = rank.get(key, -1) + 1
         ranked.append((rank[key], r))
     talk = [r for _, r in sorted(ranked, key=lambda p: p[0])]
-    keep_talk, budget = [], {"none": 300.0, "babble": 300.0}  # 5 min of each
+    keep_talk, budget = [], {"none": talk_s, "babble": talk_s}
     for r in talk:
         if budget.get(r["noise"], 0) > 0:
             keep_talk.append(r)
             budget[r["noise"]] -= r["duration_s"]
-    return keep + keep_talk
+    return keep_talk
 
 
 def run_engine(engine: str, rows: list[dict], args, out_dir: Path) -> tuple[list[dict], float]:
@@ -275,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("all", "dev", "test"), default="all",
                     help="voices to score on (tune on dev, report test)")
     ap.add_argument("--quick", action="store_true", help="~150 clips + 10 min of talk")
+    ap.add_argument("--talk-minutes", type=float, default=None,
+                    help="at most this much clean and this much babble talk (default: all; "
+                         "--quick: 5)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
     ap.add_argument("--vosk-model", help="an English vosk model folder")
     ap.add_argument("--pin-cpu", type=int, help="run the engine on this one CPU (like taskset -c)")
@@ -299,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.corpus}/manifest.jsonl not found; build it with "
               "scripts/speech_corpus.py --out {args.corpus}", file=sys.stderr)
         return 2
-    rows = select(load_manifest(args.corpus), args.split, args.quick)
+    rows = select(load_manifest(args.corpus), args.split, args.quick,
+                  talk_s=None if args.talk_minutes is None else args.talk_minutes * 60)
     args.out.mkdir(parents=True, exist_ok=True)
     args.vosk_model_path = find_vosk_model(args.vosk_model)
     results: dict[str, tuple[list[dict], float]] = {}

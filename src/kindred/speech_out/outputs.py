@@ -24,10 +24,13 @@ from kindred.errors import DeviceError
 # to whole blocks, and a block is handed over when it is free, so a block written now is
 # heard LATENCY (rounded) .. + one block later: 50 ms asked with 20 ms blocks gave 60 ms
 # reported, 61-80 ms measured; 30 ms / 10 ms blocks give 30 ms reported, 37-40 ms measured
-# (virtual PulseAudio device, docs/live-audio.md "Round 5"). Underflows come from the
-# recognizer holding the GIL while it decodes (100-280 ms), at either setting.
+# (virtual PulseAudio device, docs/live-audio.md "Round 5"); 20 ms / 10 ms give 20 ms
+# reported, 29-30 measured. The underflows of round 5 came from the recognizer holding the
+# GIL while it decoded; since it decodes in a worker process, 20 ms had none in 5 runs of
+# 20 s of speech while the listener decoded talk, two of them with the machine's both cores
+# busy (round 7).
 BLOCK_MS = 10.0  # callback block
-LATENCY_S = 0.03  # asked-for device latency
+LATENCY_S = 0.02  # asked-for device latency
 
 
 class SoundDeviceOutput:

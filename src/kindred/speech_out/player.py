@@ -23,7 +23,7 @@ import numpy as np
 
 from kindred.audio.wav import resample
 
-FADE_MS = 10.0
+FADE_MS = 5.0  # 2-20 ms fades add no click (docs/live-audio.md, round 5); 5 ms stops sooner
 TIMELINE_LEN = 32
 
 
