@@ -305,7 +305,7 @@ def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_pat
     heard, opening = run.heard(), int(2.5 * 16000)  # a question's first words: on a loaded
     # machine a dropout later in a long line would spoil one whole-line correlation
     corr, lag = best_correlation(heard, renders(first.text)[:opening])
-    assert corr > 0.6, f"the first question was not heard ({corr:.2f})"
+    assert corr > 0.6, f"the first question was not heard ({corr:.2f}); stderr: {run.err}"
     corr, lag = best_correlation(heard, renders(second.text)[:opening])
     assert corr > 0.6, f"the second question was not heard ({corr:.2f}); stderr: {run.err}"
     assert fed_at < lag / 16000 < fed_at + 6.0, (lag / 16000, fed_at)

@@ -75,6 +75,25 @@ def test_barge_in_cancels_the_speaker(rig, virtual_audio, tmp_path):
     assert line.end_s - fed_at < 0.5
 
 
+def test_any_other_addressed_command_over_the_voice_interrupts_as_a_pause(rig, virtual_audio,
+                                                                         tmp_path):
+    """Over Kindred's voice the phrase after the wake word is not trusted (the echo blurs
+    it): "kindred, next question" stops the speech and pauses; nothing else is done."""
+    speaker, listener, got = rig
+    said = espeak("kindred next question", tmp_path / "next.wav")
+    speaker.say("The evening light comes in low across the table, and the kettle hums "
+                "somewhere behind you while the day settles and grows quiet.")
+    time.sleep(2.0)
+    virtual_audio.feed(said)
+    deadline = time.monotonic() + 4
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [c.intent for c in got] == ["pause"], listener.stats
+    assert got[0].heard == "kindred next question"
+    time.sleep(0.3)
+    assert speaker.timeline()[0].cancelled
+
+
 def test_own_voice_through_the_mic_triggers_nothing(rig, virtual_audio):
     speaker, listener, got = rig
     virtual_audio.echo(True)

@@ -38,7 +38,8 @@ def test_wake_word_alone_acknowledges_and_opens_one_window(table):
     gate = Gate(table, on_wake=wakes.append)
     assert gate.decide("kindred", 1.0, 1.6) is None
     assert wakes == [1.6]
-    assert gate.decide("pause", 3.0, 3.6).intent == "pause"
+    c = gate.decide("pause", 3.0, 3.6)
+    assert (c.intent, c.heard, c.t_start) == ("pause", "kindred pause", 1.0)  # addressed, from the wake word
     assert gate.decide("resume", 4.0, 4.6) is None  # the window served one phrase
 
 

@@ -89,5 +89,5 @@ def test_wake_word_alone_then_bare_phrase(tmp_path):
                                          ("seven breaths", "en-us+f2", 150), 1.0])
     commands = listen(wav, on_wake=wakes.append)
     assert len(wakes) == 1
-    assert [(c.intent, c.heard) for c in commands] == [("breathe", "seven breaths")]
+    assert [(c.intent, c.heard) for c in commands] == [("breathe", "kindred seven breaths")]
     assert commands[0].t > wakes[0]

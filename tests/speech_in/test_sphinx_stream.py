@@ -63,7 +63,7 @@ def test_prompted_window_counts_from_audio_consumed(tmp_path):
     assert [c.intent for c in out] == ["yes"]
 
 
-def test_urgent_mode_hears_stop_sooner_and_nothing_else(tmp_path):
+def test_urgent_mode_hears_stop_sooner_and_only_addressed_commands(tmp_path):
     wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5,
                                       ("kindred, next question", "en-us+f2", 150), 1.5])
     normal = build_recognizer(Config(engine="pocketsphinx"))
@@ -72,5 +72,10 @@ def test_urgent_mode_hears_stop_sooner_and_nothing_else(tmp_path):
     a = feed(normal, wav) + normal.finish()
     b = feed(urgent, wav) + urgent.finish()
     assert [c.intent for c in a] == ["stop", "next"]
-    assert [c.intent for c in b] == ["stop"]  # only stop/pause while the assistant speaks
+    assert [c.intent for c in b] == ["stop", "next"]  # the echo guard decides what they do
     assert b[0].t < a[0].t
+    bare = render(tmp_path / "bare.wav", [0.5, ("next question", "en-us+f2", 150), 1.5])
+    prompted = build_recognizer(Config(engine="pocketsphinx"))
+    prompted.set_mode("prompted")
+    prompted.set_urgent(True)
+    assert feed(prompted, bare) + prompted.finish() == []  # over Kindred's voice: not bare phrases

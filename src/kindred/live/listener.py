@@ -12,7 +12,8 @@ finished Commands (through `deliver`, normally QueueCommands.put):
   (chime_echo.py) whether the command's audio was nothing but Kindred's own chimes. An
   allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once,
   before the driver even sees the command: the driver's own CancelSpeech follows and is
-  harmless.
+  harmless. Any other addressed command over Kindred's speech ("interrupt") does the same
+  and reaches the driver as a pause: the phrase heard over the echo is not trusted.
 - Acoustic echo cancellation (echo_cancel.py), when given: each chunk has Kindred's own
   voice (the speaker's far-end reference) removed before the recognizer hears it.
 - Microphone loss/recovery comes from DeviceMicrophone's on_status; `on_mic_status` is
@@ -26,7 +27,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kindred.audio.chunk import AudioChunk
 from kindred.intents import Command
@@ -146,9 +147,12 @@ class Listener:
             log.info("ignored %s (%s)", command.intent, verdict.reason)
             return
         self._wake_until = None
-        if verdict.reason == "barge-in":
+        if verdict.reason in ("barge-in", "interrupt"):
             self.speaker.cancel()
             self.stats.barge_ins.append((heard_at, self.clock()))
+        if verdict.reason == "interrupt":
+            log.info("heard %s over Kindred's voice: pausing", command.intent)
+            command = replace(command, intent="pause")
         log.info("heard %s", command.intent)
         self.deliver(command)
         self.stats.delivered.append((command.intent, heard_at, self.clock()))

@@ -6,7 +6,9 @@ decided); the gate decides whether it is a command:
 - addressed (always on): "kindred <phrase>" -> the phrase's intent. "kindred" alone ->
   a wake acknowledgement (on_wake callback, so the live layer can play a soft tone; it is
   not a Command and `listen --jsonl` never prints it) and a WAKE_WINDOW_S window in which one
-  bare phrase is accepted. Anything else: nothing.
+  bare phrase is accepted. That command is addressed like "kindred <phrase>" in one breath:
+  heard "kindred <phrase>", starting where the wake word did (the echo guard judges the
+  whole of it). Anything else: nothing.
 - prompted (set_mode("prompted", window_s)): bare phrases that *start* within window_s of
   audio are accepted too; the first accepted command closes a finite window (the question
   was answered) and the gate falls back to addressed. window_s=None keeps it open for the
@@ -37,6 +39,7 @@ class Gate:
         self.mode = "addressed"
         self._prompt_until: float | None = None  # None with mode prompted = open-ended
         self._wake_until = -1.0
+        self._wake_start = 0.0  # where the wake word heard alone began
         self.now = 0.0  # audio time of the latest decision point
 
     def set_mode(self, mode: str, window_s: float | None = None, now: float | None = None) -> None:
@@ -71,6 +74,7 @@ class Gate:
         if parsed.addressed:
             if not parsed.phrase:
                 self._wake_until = t + self.wake_window_s
+                self._wake_start = t_start
                 if self.on_wake is not None:
                     self.on_wake(t)
                 return None
@@ -82,8 +86,12 @@ class Gate:
                            t=round(t, 2), t_start=round(t_start, 2))
         if parsed.intent is None:
             return None
-        if t_start <= self._wake_until or self._prompt_open(t_start):
+        if t_start <= self._wake_until:
             self._wake_until = -1.0
+            self._close_finite_prompt()
+            return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
+                           t=round(t, 2), t_start=round(self._wake_start, 2))
+        if self._prompt_open(t_start):
             self._close_finite_prompt()
             return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2),
                            t_start=round(t_start, 2))

@@ -209,8 +209,10 @@ class SphinxRecognizer:
 
     def set_urgent(self, urgent: bool = True) -> None:
         """Barge-in fast path, for while the assistant speaks: a shorter endpoint
-        (urgent_hangover_s), and only the wake word and addressed stop/pause can become
-        commands, so the assistant's own voice cannot trigger anything else."""
+        (urgent_hangover_s), and only addressed commands (and stop/pause right after a
+        lone wake word) can become commands: a bare phrase over the assistant's voice is
+        most likely its own words. (The live layer's echo guard then decides: stop/pause
+        barge in, other addressed commands interrupt as a pause.)"""
         self._urgent = bool(urgent)
         hang = self.th.urgent_hangover_s if self._urgent else self._seg_settings.hangover_s
         self._seg.set_hangover(hang)
@@ -327,13 +329,9 @@ class SphinxRecognizer:
         return np.clip(mixed, -32768, 32767).astype(np.int16)
 
     def _urgent_ok(self, scored: Scored) -> bool:
-        """While the assistant speaks: the wake word, or stop/pause addressed to us (in one
-        breath, or right after the wake word was heard alone)."""
-        parsed = self.table.parse(scored.words)
-        if parsed.addressed and not parsed.phrase:
-            return True
-        return parsed.intent in URGENT_INTENTS and (parsed.addressed
-                                                    or self.gate.wake_open(scored.t_start))
+        """While the assistant speaks: only what is addressed to us, in one breath or right
+        after the wake word was heard alone."""
+        return self.table.parse(scored.words).addressed or self.gate.wake_open(scored.t_start)
 
     def _cut(self, t0: float, t1: float) -> np.ndarray:
         lo = max(0, int(round((t0 - self._ring_t0) * RECOGNIZER_RATE_HZ)))
@@ -392,7 +390,6 @@ class SphinxRecognizer:
                       phrase_s=phrase_s, phrase_phones=phrase_phones)
 
 
-URGENT_INTENTS = frozenset({"stop", "pause"})
 _SILENCE = frozenset({"<s>", "</s>", "<sil>", "(NULL)"})
 
 

@@ -10,6 +10,7 @@ clock time it would have been heard.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ import numpy as np
 
 from kindred.audio import devices
 from kindred.errors import DeviceError
+
+log = logging.getLogger("kindred.speech_out")
 
 # Barge-in stops the sound within what the device already holds: the wait for the next
 # callback (< one block) plus the buffer. PortAudio's ALSA host rounds the asked latency up
@@ -88,6 +91,8 @@ class SoundDeviceOutput:
                 self._stream.close()
             finally:
                 self._stream = None
+                log.debug("speaker closed: %d of %d blocks underflowed", self.underflows,
+                          self.callbacks)
 
 
 class RecordingOutput:
