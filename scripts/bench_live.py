@@ -402,7 +402,7 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     th = (Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
           if loose else Thresholds())
     table = PhraseTable(load_library().commands)
-    res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "rejected": [],
+    res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "as": [], "rejected": [],
            "false": 0, "scores": [], "c_total": [], "c_hang": [], "c_capture": [],
            "c_decode": [], "c_wait_out": [], "c_device": [], "c_fade": [], "c_shift": [],
            "c_adc_vs_arrival": [], "c_r": [], "out_blocks": 0, "underflows": 0}
@@ -460,6 +460,8 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
             heard_at, cancelled_at = listener.stats.barge_ins[-1]
             said = t_spawn + 0.012 + words_end
             res["heard"] += 1
+            # "stop" heard as stop, or another addressed command that interrupted as a pause
+            res["as"].append(listener.stats.delivered[-1][0] if listener.stats.delivered else "?")
             res["total"].append(utt.end_s - said)
             res["decision"].append(heard_at - said)
             res["decode"].append(cancelled_at - heard_at)
@@ -535,7 +537,8 @@ def corrected_rows(name: str, r: dict) -> list[tuple[str, str, str]]:
 
 def barge_rows(name: str, trials: int, r: dict) -> list[tuple[str, str, str]]:
     ms = lambda v: f"{statistics.median(v) * 1000:.0f}/{max(v) * 1000:.0f}"  # noqa: E731
-    row = f"barge-in {name}: {r['heard']}/{trials} heard"
+    as_ = ", ".join(f"{r['as'].count(i)} as {i}" for i in sorted(set(r["as"])))
+    row = f"barge-in {name}: {r['heard']}/{trials} heard ({as_ or 'none'})"
     if not r["total"]:
         return [(row, f"none; rejected {r['rejected']}; false {r['false']}", "<= 300 ms")]
     return [(row + f", false {r['false']}",

@@ -81,9 +81,13 @@ class Thresholds:
     # phrase over a long stretch of speech. The phrase (its first word's start to its last
     # word's end) may last at most phrase_base_s + phrase_s_per_phone x its phones; a fixed
     # allowance, because short phrases drawn out at the end of an utterance ("kindred,
-    # pause") are long per phone (the sixth pass's per-phone limit lost them)
+    # pause") are long per phone (the sixth pass's per-phone limit lost them). A slow
+    # speaker says the wake word slowly too: the allowance grows with the wake word's length
+    # beyond phrase_wake_ref_s (the dev voices' median), so "kindred, no" at 90 words a
+    # minute still counts (talk forced onto the wake word is short: median 0.42 s)
     phrase_base_s: float = float("inf")
     phrase_s_per_phone: float = 0.1
+    phrase_wake_ref_s: float = 0.5
     pad_s: float = 0.25  # audio after the segment's last speech frame given to the decoder
     tail_s: float = 0.1  # a phrase starting after (segment end - tail_s) is noise, not speech
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
@@ -374,15 +378,17 @@ class SphinxRecognizer:
                            if not _is_word(s.word) and s.word not in _SILENCE)
         extra_s = extra_frames / FRAMES_PER_S
         complete = words in self._sentences and not decoy
-        phrase_s, phrase_phones = None, 0
+        phrase_s, phrase_phones, phrase_ok = None, 0, True
         if wake_llr is not None and len(spoken) > 1:
             phrase_s = (spoken[-1].end_frame + 1 - spoken[1].start_frame) / FRAMES_PER_S
             phrase_phones = sum(self._phones.get(_base_word(s.word), 0) for s in spoken[1:])
+            wake_s = (spoken[0].end_frame + 1 - spoken[0].start_frame) / FRAMES_PER_S
+            tempo = max(1.0, wake_s / self.th.phrase_wake_ref_s)
+            phrase_ok = phrase_s <= tempo * (self.th.phrase_base_s
+                                             + self.th.phrase_s_per_phone * phrase_phones)
         accepted = (complete and utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
                     and (wake_llr is None or wake_llr >= self.th.wake_llr)
-                    and extra_s <= self.th.max_extra_s
-                    and (phrase_s is None or phrase_s <= self.th.phrase_base_s
-                         + self.th.phrase_s_per_phone * phrase_phones))
+                    and extra_s <= self.th.max_extra_s and phrase_ok)
         t0 = t_start + spoken[0].start_frame / FRAMES_PER_S
         return Scored(words=words, t_start=t0, t_end=t_now, utt_llr=utt_llr,
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
