@@ -213,8 +213,8 @@ class SphinxRecognizer:
 
     def set_urgent(self, urgent: bool = True) -> None:
         """Barge-in fast path, for while the assistant speaks: a shorter endpoint
-        (urgent_hangover_s), and only addressed commands (and stop/pause right after a
-        lone wake word) can become commands: a bare phrase over the assistant's voice is
+        (urgent_hangover_s), and only addressed commands (in one breath, or a phrase in the
+        window after a lone wake word) can become commands: a bare phrase over its voice is
         most likely its own words. (The live layer's echo guard then decides: stop/pause
         barge in, other addressed commands interrupt as a pause.)"""
         self._urgent = bool(urgent)
