@@ -11,6 +11,7 @@ which matters because pocketsphinx's `process_raw` holds the GIL for the whole d
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -77,6 +78,7 @@ class SphinxSearches:
             raise ModelError(f"pocketsphinx could not load its bundled English model ({exc})") from None
         self._active = ""  # the search pocketsphinx has active now
         self._empty: set[str] = set()  # decoy searches that found no decoys
+        self._choosing: dict[str, tuple[threading.Thread, list]] = {}  # decoy searches on the way
 
     def phones(self, words: list[str]) -> dict[str, int]:
         return {w: len((self._d.lookup_word(w) or "").split()) for w in words}
@@ -89,15 +91,36 @@ class SphinxSearches:
 
     def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
                    max_cost: float, min_cost: float) -> None:
+        """Chosen on a thread at the lowest CPU priority: with an empty cache it takes ~1 s of
+        a core just as Kindred starts speaking, and on a 2-core machine it took the opening
+        of the first line from the speaker (the e2e tests heard it damaged). The search is
+        added when it is first used."""
         from kindred.speech_in.decoys import cached_decoys
 
-        words = cached_decoys(dict_path(), wake_word, exclude, count, max_cost, min_cost)
-        if words:
-            self._d.add_jsgf_string(name, one_of_grammar(name, words))
+        result: list = []
+
+        def choose() -> None:
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread (Linux)
+            except (AttributeError, OSError):
+                pass
+            result.append(cached_decoys(dict_path(), wake_word, exclude, count, max_cost, min_cost))
+
+        thread = threading.Thread(target=choose, name="kindred-decoys", daemon=True)
+        thread.start()
+        self._choosing[name] = (thread, result)
+
+    def _ready(self, search: str) -> None:
+        thread, result = self._choosing.pop(search)
+        thread.join()
+        if result and result[0]:
+            self._d.add_jsgf_string(search, one_of_grammar(search, result[0]))
         else:
-            self._empty.add(name)
+            self._empty.add(search)
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
+        if search in self._choosing:
+            self._ready(search)
         if search in self._empty:
             return None
         if search != self._active:  # switched only when another search is asked for
