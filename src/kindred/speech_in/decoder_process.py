@@ -55,19 +55,10 @@ class DecoderProcess:
 
     def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
                    max_cost: float, min_cost: float) -> None:
-        """Not waited for: the child chooses the decoys while this process goes on (a
-        fresh cache costs ~1 s, which used to delay a first start); the next call collects
-        the reply, and a decode queued behind it waits for it."""
-        message = ("add_decoys", name, wake_word, frozenset(exclude), count, max_cost, min_cost)
-        with self._lock:
-            if self._proc is None:
-                raise ModelError("the speech decoder was closed")
-            self._setup.append(message)
-            try:
-                self._send_or_die(message)
-                self._pending += 1
-            except _ChildDied:
-                pass  # the next call finds the child gone, starts another, replays the set-up
+        """The child chooses them on a thread of its own and answers at once."""
+        args = (name, wake_word, frozenset(exclude), count, max_cost, min_cost)
+        self._call("add_decoys", *args)
+        self._setup.append(("add_decoys", *args))
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
         return self._call("decode", search, bytes(pcm))

@@ -198,7 +198,7 @@ class SphinxRecognizer:
             raise ModelError("pocketsphinx's dictionary has no pronunciation for: "
                              + ", ".join(missing))
         self._searches.add_grammars(grammars, "commands")
-        if self._decoy_check:  # a worker process chooses them while we go on
+        if self._decoy_check:  # chosen on a low-priority thread while we go on
             self._searches.add_decoys("decoys", table.wake_word, vocab, d.decoy_check,
                                       d.decoy_cost, d.decoy_min_cost)
 
@@ -382,7 +382,7 @@ class SphinxRecognizer:
         if wake_llr is not None and len(spoken) > 1:
             phrase_s = (spoken[-1].end_frame + 1 - spoken[1].start_frame) / FRAMES_PER_S
             phrase_phones = sum(self._phones.get(_base_word(s.word), 0) for s in spoken[1:])
-            wake_s = (spoken[0].end_frame + 1 - spoken[0].start_frame) / FRAMES_PER_S
+            wake_s = self._wake_span[1] - self._wake_span[0]
             tempo = max(1.0, wake_s / self.th.phrase_wake_ref_s)
             phrase_ok = phrase_s <= tempo * (self.th.phrase_base_s
                                              + self.th.phrase_s_per_phone * phrase_phones)

@@ -45,8 +45,9 @@ class Searches(Protocol):
     def add_decoys(self, name: str, wake_word: str, exclude: frozenset, count: int,
                    max_cost: float, min_cost: float) -> None:
         """A search `name` of the wake word's sound-alikes (decoys.cached_decoys). Choosing
-        them the first time reads and aligns the whole dictionary (~1 s): a worker process
-        does it while the caller goes on. With no sound-alikes, decoding `name` gives None."""
+        them the first time reads and aligns the whole dictionary (~1 s): that happens on a
+        low-priority thread while the caller goes on, and the first decode of `name` waits
+        for it. With no sound-alikes, decoding `name` gives None."""
 
     def decode(self, search: str, pcm: bytes) -> Decoded | None:
         """One whole utterance (16 kHz int16 mono); None when the search found no path
