@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,7 @@ def room_tone(path: Path, seconds: float, dbfs: float = -50.0) -> Path:
 
 
 DECODER = "process"  # --decoder: where pocketsphinx decodes (the product: a worker process)
+URGENT_EARLY_S = None  # --urgent-early-s: Thresholds.urgent_early_s for the barge-in runs
 
 
 def decoder_pids() -> list[int]:
@@ -401,6 +403,8 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
     tap_adc_lags()
     th = (Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
           if loose else Thresholds())
+    if URGENT_EARLY_S is not None:
+        th = replace(th, urgent_early_s=URGENT_EARLY_S or float("inf"))
     table = PhraseTable(load_library().commands)
     res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "as": [], "rejected": [],
            "false": 0, "scores": [], "c_total": [], "c_hang": [], "c_capture": [],
@@ -780,11 +784,14 @@ def main() -> int:
                          "(default: the microphone's own CHUNK_MS)")
     ap.add_argument("--mic-block-ms", type=int, default=None,
                     help="override audio/device_mic.BLOCK_MS (the PortAudio input block)")
+    ap.add_argument("--urgent-early-s", type=float, default=None,
+                    help="Thresholds.urgent_early_s in the barge-in runs (0: off)")
     ap.add_argument("--own-line", action="store_true",
                     help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
-    global DECODER
+    global DECODER, URGENT_EARLY_S
     DECODER = args.decoder
+    URGENT_EARLY_S = args.urgent_early_s
 
     if args.aec_resync_s is not None:
         from kindred.live import echo_cancel

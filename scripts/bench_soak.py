@@ -5,6 +5,7 @@ and count false triggers.
     .venv/bin/python scripts/bench_soak.py                      # 2 h, corpus in bench-out/corpus
     .venv/bin/python scripts/bench_soak.py --build --hours 2    # build a fresh 2 h corpus first
     .venv/bin/python scripts/bench_soak.py --engine vosk --hours 0.5
+    .venv/bin/python scripts/bench_soak.py --urgent --hours 14   # the couple talking over Kindred's voice
 
 The audio is the conversation part of the speech-in corpus (scripts/speech_corpus.py:
 espeak-ng voices talking, half clean, half in babble; it never says the wake word). Every
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sphinx", action="append", metavar="NAME=VALUE",
                     help="change one pocketsphinx Thresholds/SegmenterSettings field, as in "
                          "bench_speech_in.py (measuring a candidate on held-out talk)")
+    ap.add_argument("--urgent", action="store_true",
+                    help="pocketsphinx's barge-in path throughout (set_urgent: as while Kindred "
+                         "speaks): what talk over its voice triggers")
     args = ap.parse_args(argv)
 
     if args.build:
@@ -90,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         recognizer = build_recognizer(Config(engine=args.engine),
                                       on_wake=lambda t: wakes.append(streamed + t))
     engine = getattr(recognizer, "engine", type(recognizer).__name__)
+    if args.urgent:
+        if not hasattr(recognizer, "set_urgent"):
+            sys.exit(f"bench_soak: --urgent: the {engine} engine has no urgent path")
+        recognizer.set_urgent(True)
+        engine += " (urgent)"
     target_s = args.hours * 3600
     rows = []
     rss_start = rss_mb()

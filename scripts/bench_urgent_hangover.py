@@ -13,6 +13,10 @@ command's audio time minus the end of the last voiced sample).
 
     nice -n 10 .venv/bin/python scripts/bench_urgent_hangover.py            # ~3 min
     nice -n 10 .venv/bin/python scripts/bench_urgent_hangover.py --hangovers 0.12 0.08
+    nice -n 10 .venv/bin/python scripts/bench_urgent_hangover.py --hangovers 0.12 --early 0 0.06
+
+--early: Thresholds.urgent_early_s (the utterance decoded after this much silence, before its
+endpoint; 0 = off). Every hangover is run with every early value.
 
 Synthetic speech only (docs/live-audio.md, "Round 5"); nothing is written to disk.
 """
@@ -87,8 +91,12 @@ def run(rec, audio: np.ndarray) -> list:
 
 
 def main() -> int:
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--hangovers", type=float, nargs="+", default=[0.12, 0.10, 0.08])
+    ap.add_argument("--early", type=float, nargs="+", default=[Thresholds().urgent_early_s],
+                    help="urgent_early_s values to try (0: off)")
     ap.add_argument("--snr", nargs="+", default=["quiet", "20"],
                     help="'quiet' (a -70 dBFS floor) and/or white-noise SNRs in dB")
     ap.add_argument("--voices", nargs="*", default=list(VOICES))
@@ -97,11 +105,12 @@ def main() -> int:
 
     from kindred.content.library import load_library
     from kindred.content.phrases import PhraseTable
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
 
     table = PhraseTable(load_library().commands)
-    recs = {h: SphinxRecognizer(table, thresholds=replace(Thresholds(), urgent_hangover_s=h),
-                                keep_scores=True) for h in args.hangovers}
+    configs = [(h, e) for h in args.hangovers for e in args.early]
+    recs = {c: SphinxRecognizer(table, keep_scores=True, thresholds=replace(
+                Thresholds(), urgent_hangover_s=c[0], urgent_early_s=c[1] or float("inf")))
+            for c in configs}
     stats: dict = {}
     for voice in args.voices:
         for wpm in SPEEDS:
@@ -122,7 +131,7 @@ def main() -> int:
                         if good:
                             s["heard"] += 1
                             s["delay"].append(good[0].t - (1.0 + words_end))
-                        if any(sc.words == table.wake_word for sc in rec.scores):
+                        if any(sc.words == table.wake_word and not sc.early for sc in rec.scores):
                             s["split"] += 1
         print(f"  {voice} done", file=sys.stderr, flush=True)
 
@@ -130,8 +139,9 @@ def main() -> int:
         d = f"{statistics.median(s['delay']) * 1000:.0f}" if s["delay"] else "-"
         return f"{s['heard']}/{s['n']} ({s['split']} split, {s['wrong']} wrong, {d} ms)"
 
-    hs = args.hangovers
-    print("| phrase | SNR | " + " | ".join(f"hangover {h:.2f} s" for h in hs) + " |")
+    hs = configs
+    print("| phrase | SNR | " + " | ".join(f"hangover {h:.2f} s, early {f'{e:.2f} s' if e else 'off'}"
+                                          for h, e in hs) + " |")
     print("|---|---|" + "---|" * len(hs))
     for label, _, _ in PHRASES:
         for snr in args.snr:
@@ -139,7 +149,7 @@ def main() -> int:
             print(f"| {label} | {'quiet' if snr is None else f'{snr:.0f} dB'} | " + " | ".join(cells) + " |")
     tot = []
     for h in hs:
-        rows = [v for (hh, _, _), v in stats.items() if hh == h]
+        rows = [v for (hh, _, _), v in stats.items() if hh == h]  # h: a (hangover, early) pair
         heard, n = sum(r["heard"] for r in rows), sum(r["n"] for r in rows)
         delay = [d for r in rows for d in r["delay"]]
         tot.append(f"{heard}/{n} ({sum(r['split'] for r in rows)} split, "

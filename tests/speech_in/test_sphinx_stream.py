@@ -15,9 +15,9 @@ from kindred.speech_in.factory import build_recognizer
 from .synth import render
 
 
-def feed(rec, path, t0=0.0):
+def feed(rec, path, t0=0.0, chunk_ms=100):
     out = []
-    for chunk in FileMicrophone(path).chunks():
+    for chunk in FileMicrophone(path, chunk_ms).chunks():
         out += rec.accept(AudioChunk(chunk.samples, chunk.rate_hz, chunk.t_s + t0))
     return out
 
@@ -79,3 +79,58 @@ def test_urgent_mode_hears_stop_sooner_and_only_addressed_commands(tmp_path):
     prompted.set_mode("prompted")
     prompted.set_urgent(True)
     assert feed(prompted, bare) + prompted.finish() == []  # over Kindred's voice: not bare phrases
+
+
+def _sphinx(**thresholds):
+    from dataclasses import replace
+
+    from kindred.content.library import load_library
+    from kindred.content.phrases import PhraseTable
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+
+    return SphinxRecognizer(PhraseTable(load_library().commands), keep_scores=True,
+                            thresholds=replace(Thresholds(), **thresholds))
+
+
+def test_urgent_mode_acts_on_a_command_before_its_utterance_ends(tmp_path):
+    wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5,
+                                      ("kindred pause", "en-us", 170), 1.5])
+    waiting = _sphinx(urgent_early_s=float("inf"))  # decides only at the endpoint
+    early = _sphinx()
+    for rec in (waiting, early):
+        rec.set_urgent(True)
+    a = feed(waiting, wav, chunk_ms=50) + waiting.finish()  # the live microphone's chunks
+    b = feed(early, wav, chunk_ms=50) + early.finish()
+    assert [c.intent for c in a] == [c.intent for c in b] == ["stop", "pause"]
+    for slow, fast in zip(a, b):  # the endpoint waits 120 ms of silence; early, 60 ms
+        assert fast.t <= slow.t - 0.05 and fast.t_start == slow.t_start
+    assert [s.early for s in early.scores if s.words != "kindred"] == [True, True]
+    assert not any(s.early for s in waiting.scores)
+
+
+def test_an_utterance_acted_on_early_is_not_decided_again_when_it_ends(tmp_path):
+    # "kindred stop", a pause shorter than the endpoint's 120 ms, then more words: one
+    # utterance, acted on once, at the pause
+    from .synth import silence, speak
+
+    parts = []
+    for text in ("kindred stop", "kindred pause"):
+        x, rate = speak(text, "en-us", 160)
+        voiced = np.nonzero(np.abs(x) > 0.02)[0]  # espeak's own silences off
+        parts += [x[voiced[0]:voiced[-1] + 1], silence(0.09, rate)]
+    audio = np.concatenate([silence(0.5, rate)] + parts + [silence(1.5, rate)])
+    sf.write(str(wav := tmp_path / "u.wav"), audio, rate)
+    stop_end = 0.5 + len(parts[0]) / rate
+    rec = _sphinx()
+    rec.set_urgent(True)
+    out = feed(rec, wav, chunk_ms=50) + rec.finish()
+    assert [c.intent for c in out] == ["stop"]
+    assert out[0].t < stop_end + 0.2  # at the pause, before the second phrase was over
+    assert [s.early for s in rec.scores] == [True]  # not decoded again when it ended
+
+
+def test_early_decisions_only_while_urgent(tmp_path):
+    wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5])
+    rec = _sphinx()
+    assert [c.intent for c in feed(rec, wav) + rec.finish()] == ["stop"]
+    assert not any(s.early for s in rec.scores)

@@ -86,6 +86,13 @@ class EnergySegmenter:
         self._pending = np.zeros(0, dtype=np.int16)
         self._t = t
 
+    def open_segment(self) -> tuple[float, float, float] | None:
+        """The segment still open: (start_s, end of its latest speech frame, seconds of
+        non-speech since), or None between segments."""
+        if not self.in_speech:
+            return None
+        return self.speech_start, self._last_speech_end, self._silent_run * FRAME_S
+
     @property
     def t(self) -> float:
         """Stream time up to which audio has been analysed."""

@@ -93,6 +93,12 @@ class Thresholds:
     max_utt_s: float = 5.0  # longer speech is talk, never decoded
     join_gap_s: float = 1.0  # "kindred" then more speech this soon: decoded as one utterance
     urgent_hangover_s: float = 0.12  # set_urgent(True): the barge-in fast path's endpoint
+    # set_urgent(True): after urgent_early_s without speech the utterance so far is decoded
+    # once (not waiting for the endpoint); a command addressed to us is acted on at once and
+    # the utterance is not decoded again when it ends. Only utterances this short so far
+    # (commands are; talk over the voice is not decoded for it)
+    urgent_early_s: float = 0.06
+    urgent_early_max_s: float = 2.5
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ class Scored:
     decoy_llr: float | None = None  # best sound-alike minus wake word on the wake span, per frame
     phrase_s: float | None = None  # "kindred <phrase>": how long the phrase lasted
     phrase_phones: int = 0  # and how many phones its words have
+    early: bool = False  # decided before its utterance ended (urgent mode)
 
 
 def decoder_options(d: DecoderSettings) -> dict:
@@ -175,6 +182,8 @@ class SphinxRecognizer:
         self._seg = EnergySegmenter(segmenter)
         self._urgent = False
         self._wake_seg: Segment | None = None  # a segment heard as the wake word alone
+        self._early_tried: tuple[float, float] | None = None  # (start, speech end) decoded early
+        self._early_done: float | None = None  # start of the open segment already acted on
         self._audio_t = 0.0  # stream time of the end of the latest chunk
         self._ring = np.zeros(0, dtype=np.int16)  # the last few seconds of audio
         self._ring_t0 = 0.0
@@ -213,7 +222,8 @@ class SphinxRecognizer:
 
     def set_urgent(self, urgent: bool = True) -> None:
         """Barge-in fast path, for while the assistant speaks: a shorter endpoint
-        (urgent_hangover_s), and only addressed commands (in one breath, or a phrase in the
+        (urgent_hangover_s), an utterance that pauses for urgent_early_s decoded before it
+        ends (_decide_early), and only addressed commands (in one breath, or a phrase in the
         window after a lone wake word) can become commands: a bare phrase over its voice is
         most likely its own words. (The live layer's echo guard then decides: stop/pause
         barge in, other addressed commands interrupt as a pause.)"""
@@ -237,6 +247,7 @@ class SphinxRecognizer:
             self._seg.flush()
             self._seg.reset_time(chunk.t_s)
             self._wake_seg = None
+            self._early_tried = self._early_done = None
         self._ring = np.concatenate([self._ring, samples])
         if len(self._ring) > self._ring_max:
             drop = len(self._ring) - self._ring_max
@@ -246,6 +257,8 @@ class SphinxRecognizer:
         out: list[Command] = []
         for seg in self._seg.push(samples):
             self._decode(seg, seg.decided_s, out)
+        if self._urgent and not out:
+            self._decide_early(out)
         if not out:
             self.gate.now = max(self.gate.now, chunk.end_s)
         return out
@@ -254,13 +267,42 @@ class SphinxRecognizer:
         out: list[Command] = []
         for seg in self._seg.flush():
             self._decode(seg, self._audio_t, out)
+        self._early_tried = self._early_done = None
         self._ring = np.zeros(0, dtype=np.int16)  # the next accept() starts a new stream
         return out
 
     # -- internals ---------------------------------------------------------------------
+    def _decide_early(self, out: list[Command]) -> None:
+        """Urgent mode: the open utterance, paused for urgent_early_s, decoded as it stands;
+        only a command addressed to us counts (anything else waits for the endpoint)."""
+        open_seg = self._seg.open_segment()
+        if open_seg is None:
+            return
+        start, end, silent_s = open_seg
+        if (silent_s < self.th.urgent_early_s or end - start > self.th.urgent_early_max_s
+                or self._early_done == start or self._early_tried == (start, end)):
+            return
+        self._early_tried = (start, end)
+        scored = self._run(start, end, self._audio_t)
+        if (scored is None or not scored.accepted or not self._urgent_ok(scored)
+                or self.table.parse(scored.words).intent is None):
+            return
+        command = self.gate.decide(scored.words, scored.t_start, self._audio_t)
+        if command is not None:
+            scored.early = True
+            if self.keep_scores:
+                self.scores.append(scored)
+            self._early_done = start
+            out.append(command)
+
     def _decode(self, seg: Segment, t_now: float, out: list[Command]) -> None:
         # decisions are stamped with the audio consumed so far (a chunk boundary)
         t_now = max(t_now, self._audio_t)
+        if self._early_done == seg.start_s:  # acted on before it ended (_decide_early)
+            self._early_done = None
+            self._wake_seg = None
+            self.gate.now = max(self.gate.now, t_now)
+            return
         if seg.end_s - seg.start_s > self.th.max_utt_s:
             self.gate.now = max(self.gate.now, t_now)  # far longer than any command: talk
             self._wake_seg = None
