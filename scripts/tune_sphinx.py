@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 OFF = dict(utt_llr=-math.inf, word_llr=-math.inf, wake_llr=-math.inf, max_extra_s=math.inf,
-           decoy_margin=math.inf)
+           decoy_margin=math.inf, phrase_base_s=math.inf)
 
 
 def pick(rows: list[dict], split: str, kinds: set[str], every: int, snr: str | None,
@@ -128,10 +128,15 @@ def collect(corpus: Path, split: str, kinds: set[str], out: Path, every: int, sn
 
 
 def replay(records: list[dict], th: dict) -> dict:
-    """Score one threshold set; returns counts per (kind, mode, snr, style, synth, voice)."""
+    """Score one threshold set; returns counts per (kind, mode, snr, style, synth, voice).
+    The phrase-length limit (th's phrase_* keys, Thresholds' fields) applies to records that
+    carry wake_s (collected since session 6); older records skip it."""
     from kindred.content.library import load_library
     from kindred.content.phrases import PhraseTable
     from kindred.speech_in.gate import Gate
+    from kindred.speech_in.sphinx_engine import Thresholds, phrase_fits
+
+    limit = dataclasses.replace(Thresholds(), **{k: v for k, v in th.items() if k.startswith("phrase_")})
 
     table = _table_cache.setdefault(0, PhraseTable(load_library().commands, "kindred"))
     res = {"pos": defaultdict(lambda: [0, 0]), "fa": defaultdict(lambda: [0, 0.0]),
@@ -148,7 +153,9 @@ def replay(records: list[dict], th: dict) -> dict:
             ok = (s["complete"] and s["utt_llr"] >= th["utt_llr"] and s["word_llr"] >= th["word_llr"]
                   and (s["wake_llr"] is None or s["wake_llr"] >= th["wake_llr"])
                   and s["extra_s"] <= th["max_extra_s"]
-                  and (s.get("decoy_llr") is None or s["decoy_llr"] <= th.get("decoy_margin", 99)))
+                  and (s.get("decoy_llr") is None or s["decoy_llr"] <= th.get("decoy_margin", 99))
+                  and (s.get("wake_s") is None
+                       or phrase_fits(limit, s["phrase_s"], s["phrase_phones"], s["wake_s"])))
             if ok:
                 c = gate.decide(s["words"], s["t_start"], s["t_end"])
                 if c is not None:
@@ -271,6 +278,8 @@ def main(argv=None) -> int:
     ap.add_argument("--wake", type=float, default=-5.5)
     ap.add_argument("--extra", type=float, default=0.6)
     ap.add_argument("--decoy", type=float, default=-1.5, help="decoy_margin")
+    ap.add_argument("--phrase-base", type=float, default=0.6, help="phrase_base_s (inf: off)")
+    ap.add_argument("--phrase-per-phone", type=float, default=0.1, help="phrase_s_per_phone")
     a = ap.parse_args(argv)
     if a.build_negatives is not None:
         build_negatives(a.build_negatives, a.seed)
@@ -289,7 +298,7 @@ def main(argv=None) -> int:
         grid(records, a.min_correct)
         return 0
     th = dict(utt_llr=a.utt, word_llr=a.word, wake_llr=a.wake, max_extra_s=a.extra,
-              decoy_margin=a.decoy)
+              decoy_margin=a.decoy, phrase_base_s=a.phrase_base, phrase_s_per_phone=a.phrase_per_phone)
     res = replay(records, th)
     fa, c, n = summary(res)
     print(f"thresholds {th}: correct {c}/{n}, false accepts {fa}")

@@ -57,6 +57,28 @@ def test_the_limit_leaves_everything_else_alone(rec):
     assert off._score(decoded(word("kindred", 0.3, 0.7), word("stop", 0.8, 2.3)), 0.0, 3.0).accepted
 
 
+def test_the_tuning_replay_applies_the_same_limit(rec):
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from tune_sphinx import replay
+
+    spread = rec._score(decoded(word("kindred", 0.3, 0.7), word("stop", 0.8, 2.3)), 0.0, 3.0)
+    quick = rec._score(decoded(word("kindred", 0.3, 0.7), word("stop", 0.8, 1.6)), 0.0, 2.0)
+    th = dict(utt_llr=-5.25, word_llr=-10.0, wake_llr=-5.5, max_extra_s=0.6, decoy_margin=-1.5)
+
+    def heard(scored, **phrase):
+        record = {"kind": "positive", "mode": "addressed", "snr_db": None, "style": "plain",
+                  "intent": "stop", "speech_end_s": 2.3,
+                  "scores": [dataclasses.asdict(scored)]}
+        return sum(c for c, _ in replay([record], {**th, **phrase})["pos"].values())
+
+    assert (heard(quick), heard(spread)) == (1, 0)  # the shipped limit, as the engine
+    assert heard(spread, phrase_base_s=math.inf) == 1
+
+
 @pytest.mark.parametrize("phrase,intent", [("no", "no"), ("pause", "pause"), ("louder", "louder")])
 def test_slow_speakers_are_still_heard(rec, tmp_path, phrase, intent):
     """espeak-ng at 90 words a minute: "no" alone lasts ~1 s, longer than 0.6 + 0.1 x 2

@@ -138,6 +138,7 @@ class Scored:
     decoy_llr: float | None = None  # best sound-alike minus wake word on the wake span, per frame
     phrase_s: float | None = None  # "kindred <phrase>": how long the phrase lasted
     phrase_phones: int = 0  # and how many phones its words have
+    wake_s: float | None = None  # and how long the wake word before it lasted
     early: bool = False  # decided before its utterance ended (urgent mode)
 
 
@@ -420,14 +421,12 @@ class SphinxRecognizer:
                            if not _is_word(s.word) and s.word not in _SILENCE)
         extra_s = extra_frames / FRAMES_PER_S
         complete = words in self._sentences and not decoy
-        phrase_s, phrase_phones, phrase_ok = None, 0, True
+        phrase_s, phrase_phones, phrase_ok, wake_s = None, 0, True, None
         if wake_llr is not None and len(spoken) > 1:
             phrase_s = (spoken[-1].end_frame + 1 - spoken[1].start_frame) / FRAMES_PER_S
             phrase_phones = sum(self._phones.get(_base_word(s.word), 0) for s in spoken[1:])
             wake_s = self._wake_span[1] - self._wake_span[0]
-            tempo = max(1.0, wake_s / self.th.phrase_wake_ref_s)
-            phrase_ok = phrase_s <= tempo * (self.th.phrase_base_s
-                                             + self.th.phrase_s_per_phone * phrase_phones)
+            phrase_ok = phrase_fits(self.th, phrase_s, phrase_phones, wake_s)
         accepted = (complete and utt_llr >= self.th.utt_llr and min(per_word) >= self.th.word_llr
                     and (wake_llr is None or wake_llr >= self.th.wake_llr)
                     and extra_s <= self.th.max_extra_s and phrase_ok)
@@ -435,7 +434,14 @@ class SphinxRecognizer:
         return Scored(words=words, t_start=t0, t_end=t_now, utt_llr=utt_llr,
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
                       accepted=accepted, complete=complete, decoy=decoy,
-                      phrase_s=phrase_s, phrase_phones=phrase_phones)
+                      phrase_s=phrase_s, phrase_phones=phrase_phones,
+                      wake_s=wake_s)
+
+
+def phrase_fits(th: Thresholds, phrase_s: float, phones: int, wake_s: float) -> bool:
+    """The seventh pass's limit on "kindred <phrase>" (Thresholds.phrase_base_s)."""
+    tempo = max(1.0, wake_s / th.phrase_wake_ref_s)
+    return phrase_s <= tempo * (th.phrase_base_s + th.phrase_s_per_phone * phones)
 
 
 _SILENCE = frozenset({"<s>", "</s>", "<sil>", "(NULL)"})
