@@ -94,10 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         recognizer = build_recognizer(Config(engine=args.engine),
                                       on_wake=lambda t: wakes.append(streamed + t))
     engine = getattr(recognizer, "engine", type(recognizer).__name__)
+    cuts: list[dict] = []  # --urgent: early looks that would cut Kindred's voice
     if args.urgent:
         if not hasattr(recognizer, "set_urgent"):
             sys.exit(f"bench_soak: --urgent: the {engine} engine has no urgent path")
         recognizer.set_urgent(True)
+        recognizer.on_early = lambda c: cuts.append({"t": round(c.t, 1),
+                                                     "intent": c.intent, "file": path.name})
         engine += " (urgent)"
     target_s = args.hours * 3600
     rows = []
@@ -154,14 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| RSS growth after warm-up | {growth:+.1f} MB | <= {RSS_BUDGET_MB:.0f} MB {'ok' if ok_rss else 'MISSED'} |")
     print(f"| false commands | {len(commands)} ({per_hour:.2f}/h) | <= {FALSE_PER_HOUR_BUDGET}/h {'ok' if ok_false else 'MISSED'} |")
     print(f"| false wakes (wake word heard, no command) | {len(wakes)} ({len(wakes) / hours if hours else 0:.2f}/h) | |")
+    if args.urgent:
+        print(f"| voice cut by an early look (urgent; the session is told the command at the "
+              f"end, or pause) | {len(cuts)} ({len(cuts) / hours if hours else 0:.2f}/h) | |")
     for cmd in commands[:20]:
         print(f"- false command at {cmd['t']:.0f} s: {cmd['intent']} ({cmd['file']})")
+    for cut in cuts[:20]:
+        print(f"- voice cut at {cut['t']:.0f} s: {cut['intent']} ({cut['file']})")
     if args.json:
         args.json.write_text(json.dumps({
             "engine": engine, "hours": hours, "unique_hours": unique_s / 3600, "wall_s": wall,
             "rss_start_mb": rss_start, "rss_warm_mb": rss_warm, "rss_end_mb": rss_end,
             "rss_peak_mb": peak, "rss_growth_mb": growth, "false_commands": commands,
-            "false_wakes": len(wakes)}, indent=1))
+            "false_wakes": len(wakes), "early_cuts": cuts}, indent=1))
     return 0 if ok_rss and ok_false else 1
 
 

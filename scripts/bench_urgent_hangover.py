@@ -16,7 +16,10 @@ command's audio time minus the end of the last voiced sample).
     nice -n 10 .venv/bin/python scripts/bench_urgent_hangover.py --hangovers 0.12 --early 0 0.06
 
 --early: Thresholds.urgent_early_s (the utterance decoded after this much silence, before its
-endpoint; 0 = off). Every hangover is run with every early value.
+endpoint, for on_early: the live layer cuts the voice then; 0 = off). Every hangover is run
+with every early value. A clip's outcome is what the listener would tell the session: the
+command at the end of the utterance, or "pause" when an early look cut the voice and the
+end made no command; its delay is when the voice would be cut.
 
 Synthetic speech only (docs/live-audio.md, "Round 5"); nothing is written to disk.
 """
@@ -46,6 +49,10 @@ PHRASES = (
     ("kindred + 0.2 s + stop", "stop", ["kindred", 0.2, "stop"]),
     ("kindred + 0.35 s + stop", "stop", ["kindred", 0.35, "stop"]),
     ("kindred + 0.35 s + pause", "pause", ["kindred", 0.35, "pause"]),
+    # a pause inside a longer command: an early look at it must not make it "stop"
+    ("kindred start + 0.09 s + the session", "begin", ["kindred start", 0.09, "the session"]),
+    ("kindred once + 0.09 s + more", "repeat", ["kindred once", 0.09, "more"]),
+    ("kindred slow + 0.09 s + down", "slower", ["kindred slow", 0.09, "down"]),
 )
 CHUNK_S = 0.05
 
@@ -111,6 +118,9 @@ def main() -> int:
     recs = {c: SphinxRecognizer(table, keep_scores=True, thresholds=replace(
                 Thresholds(), urgent_hangover_s=c[0], urgent_early_s=c[1] or float("inf")))
             for c in configs}
+    early: dict = {c: [] for c in configs}
+    for c, rec in recs.items():
+        rec.on_early = early[c].append
     stats: dict = {}
     for voice in args.voices:
         for wpm in SPEEDS:
@@ -121,16 +131,20 @@ def main() -> int:
                     for h, rec in recs.items():
                         rec.set_urgent(True)
                         rec.scores.clear()
+                        early[h].clear()
                         cmds = run(rec, audio)
                         rec.finish()
                         s = stats.setdefault((h, label, snr), {"n": 0, "heard": 0, "split": 0,
                                                                "wrong": 0, "delay": []})
                         s["n"] += 1
+                        if not cmds and early[h]:  # the voice was cut; the end made nothing
+                            cmds = [replace(early[h][0], intent="pause")]
                         good = [c for c in cmds if c.intent == intent]
                         s["wrong"] += sum(1 for c in cmds if c.intent != intent)
                         if good:
                             s["heard"] += 1
-                            s["delay"].append(good[0].t - (1.0 + words_end))
+                            cut = early[h][0].t if early[h] else good[0].t
+                            s["delay"].append(cut - (1.0 + words_end))
                         if any(sc.words == table.wake_word and not sc.early for sc in rec.scores):
                             s["split"] += 1
         print(f"  {voice} done", file=sys.stderr, flush=True)

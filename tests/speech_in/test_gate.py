@@ -6,7 +6,7 @@ import pytest
 
 from kindred.content.library import load_library
 from kindred.content.phrases import PhraseTable
-from kindred.intents import INTENTS
+from kindred.intents import INTENTS, Command
 from kindred.speech_in.gate import WAKE_WINDOW_S, Gate
 from kindred.speech_in.grammar import jsgf_grammar, utterances, vosk_grammar
 
@@ -65,3 +65,18 @@ def test_open_ended_prompted_mode_accepts_every_bare_phrase(table):
     gate.set_mode("prompted", None)
     assert [gate.decide(w, t, t + 0.5).intent for t, w in [(1, "yes"), (3, "no"), (5, "next")]] \
         == ["yes", "no", "next"]
+
+
+def test_peek_sees_addressed_commands_and_changes_nothing(table):
+    woken = []
+    gate = Gate(table, on_wake=woken.append)
+    gate.set_mode("prompted", 6.0, now=0.0)
+    assert gate.peek("kindred stop", 1.0, 1.8).intent == "stop"
+    assert gate.peek("stop", 1.0, 1.8) is None  # bare: only decide() consults the prompt
+    assert gate.peek("kindred", 1.0, 1.5) is None and woken == []
+    assert (gate.mode, gate.now) == ("prompted", 0.0)  # the prompt was not closed
+    gate.decide("kindred", 2.0, 2.6)  # the wake word alone opens its window
+    c = gate.peek("pause", 3.0, 3.6)
+    assert (c.intent, c.heard, c.t_start) == ("pause", "kindred pause", 2.0)
+    assert gate.wake_open(3.0)  # still open: peek closed nothing
+    assert gate.decide("pause", 3.0, 3.7) == Command("pause", "kindred pause", 3.7, 2.0)

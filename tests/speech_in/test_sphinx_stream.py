@@ -92,25 +92,29 @@ def _sphinx(**thresholds):
                             thresholds=replace(Thresholds(), **thresholds))
 
 
-def test_urgent_mode_acts_on_a_command_before_its_utterance_ends(tmp_path):
+def test_urgent_mode_reports_a_command_before_its_utterance_ends(tmp_path):
     wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5,
                                       ("kindred pause", "en-us", 170), 1.5])
-    waiting = _sphinx(urgent_early_s=float("inf"))  # decides only at the endpoint
-    early = _sphinx()
-    for rec in (waiting, early):
-        rec.set_urgent(True)
+    waiting = _sphinx(urgent_early_s=float("inf"))  # no early look
+    rec = _sphinx()
+    early = []
+    rec.on_early = early.append
+    for r in (waiting, rec):
+        r.set_urgent(True)
     a = feed(waiting, wav, chunk_ms=50) + waiting.finish()  # the live microphone's chunks
-    b = feed(early, wav, chunk_ms=50) + early.finish()
-    assert [c.intent for c in a] == [c.intent for c in b] == ["stop", "pause"]
-    for slow, fast in zip(a, b):  # the endpoint waits 120 ms of silence; early, 60 ms
-        assert fast.t <= slow.t - 0.05 and fast.t_start == slow.t_start
-    assert [s.early for s in early.scores if s.words != "kindred"] == [True, True]
-    assert not any(s.early for s in waiting.scores)
+    b = feed(rec, wav, chunk_ms=50) + rec.finish()
+    # what accept() returns is the same: the whole utterance, at its endpoint
+    assert a == b and [c.intent for c in b] == ["stop", "pause"]
+    # on_early heard both sooner: after 60 ms of pause, not the endpoint's 120
+    assert [c.intent for c in early] == ["stop", "pause"]
+    for soon, final in zip(early, b):
+        assert soon.t <= final.t - 0.05 and soon.t_start == final.t_start
+        assert soon.heard == final.heard
 
 
-def test_an_utterance_acted_on_early_is_not_decided_again_when_it_ends(tmp_path):
+def test_the_whole_utterance_is_still_decided_after_an_early_look(tmp_path):
     # "kindred stop", a pause shorter than the endpoint's 120 ms, then more words: one
-    # utterance, acted on once, at the pause
+    # utterance; the early look finds "stop" at the pause, the end decodes all of it again
     from .synth import silence, speak
 
     parts = []
@@ -122,15 +126,19 @@ def test_an_utterance_acted_on_early_is_not_decided_again_when_it_ends(tmp_path)
     sf.write(str(wav := tmp_path / "u.wav"), audio, rate)
     stop_end = 0.5 + len(parts[0]) / rate
     rec = _sphinx()
+    early = []
+    rec.on_early = early.append
     rec.set_urgent(True)
     out = feed(rec, wav, chunk_ms=50) + rec.finish()
-    assert [c.intent for c in out] == ["stop"]
-    assert out[0].t < stop_end + 0.2  # at the pause, before the second phrase was over
-    assert [s.early for s in rec.scores] == [True]  # not decoded again when it ended
+    assert [c.intent for c in early] == ["stop"] and early[0].t < stop_end + 0.2
+    assert [s.early for s in rec.scores] == [True, False]  # decoded again, whole, at the end
+    assert len(out) <= 1 and all(c.t > stop_end + 0.5 for c in out)
 
 
-def test_early_decisions_only_while_urgent(tmp_path):
+def test_no_early_look_unless_urgent(tmp_path):
     wav = render(tmp_path / "u.wav", [0.5, ("kindred, stop", "en-us+f2", 150), 1.5])
     rec = _sphinx()
-    assert [c.intent for c in feed(rec, wav) + rec.finish()] == ["stop"]
-    assert not any(s.early for s in rec.scores)
+    early = []
+    rec.on_early = early.append
+    assert [c.intent for c in feed(rec, wav, chunk_ms=50) + rec.finish()] == ["stop"]
+    assert early == [] and not any(s.early for s in rec.scores)

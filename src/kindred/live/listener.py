@@ -14,6 +14,11 @@ finished Commands (through `deliver`, normally QueueCommands.put):
   before the driver even sees the command: the driver's own CancelSpeech follows and is
   harmless. Any other addressed command over Kindred's speech ("interrupt") does the same
   and reaches the driver as a pause: the phrase heard over the echo is not trusted.
+- Early cut: while Kindred speaks, the recognizer may find a command addressed to us before
+  the utterance has ended (SphinxRecognizer.on_early, after a short pause). If the guard
+  allows it as a barge-in, the speaker is cancelled then; the command the driver gets is
+  still the one the whole utterance makes at its end, and if that is none (or the guard
+  rejects it), the driver gets a pause: the voice was cut, the session must know.
 - Acoustic echo cancellation (echo_cancel.py), when given: each chunk has Kindred's own
   voice (the speaker's far-end reference) removed before the recognizer hears it.
 - Microphone loss/recovery comes from DeviceMicrophone's on_status; `on_mic_status` is
@@ -65,6 +70,9 @@ class Listener:
         self.clock = clock
         self.wake_window_s = wake_window_s
         self.recognizer = make_recognizer(self._on_wake)
+        if hasattr(self.recognizer, "on_early"):
+            self.recognizer.on_early = self._on_early
+        self._cut_early: Command | None = None  # cut the voice; the utterance has not ended
         self.stats = ListenStats()
         self.audio_t = 0.0
         self.heard_audio = ChimeEcho()  # the last seconds the recognizer heard (memory only)
@@ -122,6 +130,8 @@ class Listener:
         self.heard_audio.push(chunk)
         for command in rec.accept(chunk):
             self._handle(command)
+        if self._cut_early is not None and not getattr(rec, "utterance_open", False):
+            self._deliver_cut(self._cut_early, "no command at the end")
         if self._wake_until is not None and chunk.end_s > self._wake_until:
             self._wake_until = None
             self.stats.window_closed += 1
@@ -132,7 +142,7 @@ class Listener:
         clock_time = getattr(self.mic, "clock_time", None)
         return clock_time(t) if clock_time is not None else self.clock()
 
-    def _handle(self, command: Command) -> None:
+    def _check(self, command: Command):
         heard_at = self._heard_at(command.t)
         t_start = getattr(command, "t_start", None)  # speech-in's utterance start, when given
         started_at = self._heard_at(t_start) if t_start is not None else None
@@ -142,14 +152,37 @@ class Listener:
         log_words("heard %r: %s (%s), decided %.2f s after it began", command.heard,
                   command.intent, verdict.reason,
                   heard_at - started_at if started_at is not None else float("nan"))
+        return verdict, heard_at
+
+    def _on_early(self, command: Command) -> None:
+        verdict, heard_at = self._check(command)
+        if verdict.reason in ("barge-in", "interrupt"):
+            self.speaker.cancel()
+            self.stats.barge_ins.append((heard_at, self.clock()))
+            self._cut_early = command
+            log.info("cut Kindred's voice at %s; waiting for the end of the utterance",
+                     command.intent)
+
+    def _deliver_cut(self, cut: Command, why: str) -> None:
+        self._cut_early = None
+        log.info("Kindred's voice was cut, %s: pausing", why)
+        self.deliver(replace(cut, intent="pause"))
+        self.stats.delivered.append(("pause", self._heard_at(cut.t), self.clock()))
+
+    def _handle(self, command: Command) -> None:
+        verdict, heard_at = self._check(command)
+        cut, self._cut_early = self._cut_early, None
         if not verdict.allowed:
             self.stats.rejected.append((command.intent, verdict.reason))
             log.info("ignored %s (%s)", command.intent, verdict.reason)
+            if cut is not None:
+                self._deliver_cut(cut, f"then {verdict.reason}")
             return
         self._wake_until = None
         if verdict.reason in ("barge-in", "interrupt"):
             self.speaker.cancel()
-            self.stats.barge_ins.append((heard_at, self.clock()))
+            if cut is None:
+                self.stats.barge_ins.append((heard_at, self.clock()))
         if verdict.reason == "interrupt":
             log.info("heard %s over Kindred's voice: pausing", command.intent)
             command = replace(command, intent="pause")

@@ -71,31 +71,40 @@ class Gate:
         """`words` was heard from t_start; the decision is made at audio time t."""
         self.now = t
         parsed = self.table.parse(words)
-        if parsed.addressed:
-            if not parsed.phrase:
-                self._wake_until = t + self.wake_window_s
-                self._wake_start = t_start
-                if self.on_wake is not None:
-                    self.on_wake(t)
-                return None
-            if parsed.intent is None:
-                return None
+        if parsed.addressed and not parsed.phrase:
+            self._wake_until = t + self.wake_window_s
+            self._wake_start = t_start
+            if self.on_wake is not None:
+                self.on_wake(t)
+            return None
+        command = self._addressed(parsed, t_start, t)
+        if command is not None:
             self._wake_until = -1.0
             self._close_finite_prompt()
-            return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
-                           t=round(t, 2), t_start=round(t_start, 2))
+            return command
+        if parsed.intent is None or parsed.addressed or not self._prompt_open(t_start):
+            return None
+        self._close_finite_prompt()
+        return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2),
+                       t_start=round(t_start, 2))
+
+    def peek(self, words: str, t_start: float, t: float) -> Command | None:
+        """The command `words` would be if addressed to us ("kindred <phrase>", or a phrase
+        in the wake word's window), changing nothing: windows, time and on_wake stay as they
+        are (a look at an utterance before it has ended)."""
+        return self._addressed(self.table.parse(words), t_start, t)
+
+    def _addressed(self, parsed, t_start: float, t: float) -> Command | None:
         if parsed.intent is None:
             return None
-        if t_start <= self._wake_until:
-            self._wake_until = -1.0
-            self._close_finite_prompt()
-            return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
-                           t=round(t, 2), t_start=round(self._wake_start, 2))
-        if self._prompt_open(t_start):
-            self._close_finite_prompt()
-            return Command(intent=parsed.intent, heard=parsed.phrase, t=round(t, 2),
-                           t_start=round(t_start, 2))
-        return None
+        if parsed.addressed:
+            start = t_start
+        elif t_start <= self._wake_until:
+            start = self._wake_start
+        else:
+            return None
+        return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
+                       t=round(t, 2), t_start=round(start, 2))
 
     def _close_finite_prompt(self) -> None:
         if self.mode == "prompted" and self._prompt_until is not None:

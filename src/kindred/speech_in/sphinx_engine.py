@@ -40,6 +40,7 @@ Thresholds were tuned on the dev voices of the corpus by replaying per-utterance
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,9 +95,11 @@ class Thresholds:
     join_gap_s: float = 1.0  # "kindred" then more speech this soon: decoded as one utterance
     urgent_hangover_s: float = 0.12  # set_urgent(True): the barge-in fast path's endpoint
     # set_urgent(True): after urgent_early_s without speech the utterance so far is decoded
-    # once (not waiting for the endpoint); a command addressed to us is acted on at once and
-    # the utterance is not decoded again when it ends. Only utterances this short so far
-    # (commands are; talk over the voice is not decoded for it)
+    # once, not waiting for the endpoint; a command addressed to us there is reported to
+    # on_early at once (the live layer cuts Kindred's voice), and the whole utterance is
+    # still decoded when it ends (a pause inside "kindred, start ... the session" must not
+    # make it "stop"). Only utterances this short so far (commands are; talk over the voice
+    # is not decoded for it)
     urgent_early_s: float = 0.06
     urgent_early_max_s: float = 2.5
 
@@ -139,7 +142,7 @@ class Scored:
     phrase_s: float | None = None  # "kindred <phrase>": how long the phrase lasted
     phrase_phones: int = 0  # and how many phones its words have
     wake_s: float | None = None  # and how long the wake word before it lasted
-    early: bool = False  # decided before its utterance ended (urgent mode)
+    early: bool = False  # an early look before its utterance ended (urgent mode, on_early)
 
 
 def decoder_options(d: DecoderSettings) -> dict:
@@ -184,7 +187,10 @@ class SphinxRecognizer:
         self._urgent = False
         self._wake_seg: Segment | None = None  # a segment heard as the wake word alone
         self._early_tried: tuple[float, float] | None = None  # (start, speech end) decoded early
-        self._early_done: float | None = None  # start of the open segment already acted on
+        self._early_done: float | None = None  # start of the open segment reported to on_early
+        # urgent mode: called with an addressed command found before its utterance ended;
+        # accept() still returns the command the whole utterance makes (or none) at its end
+        self.on_early: Callable[[Command], None] | None = None
         self._audio_t = 0.0  # stream time of the end of the latest chunk
         self._ring = np.zeros(0, dtype=np.int16)  # the last few seconds of audio
         self._ring_t0 = 0.0
@@ -224,7 +230,7 @@ class SphinxRecognizer:
     def set_urgent(self, urgent: bool = True) -> None:
         """Barge-in fast path, for while the assistant speaks: a shorter endpoint
         (urgent_hangover_s), an utterance that pauses for urgent_early_s decoded before it
-        ends (_decide_early), and only addressed commands (in one breath, or a phrase in the
+        ends (on_early), and only addressed commands (in one breath, or a phrase in the
         window after a lone wake word) can become commands: a bare phrase over its voice is
         most likely its own words. (The live layer's echo guard then decides: stop/pause
         barge in, other addressed commands interrupt as a pause.)"""
@@ -258,8 +264,8 @@ class SphinxRecognizer:
         out: list[Command] = []
         for seg in self._seg.push(samples):
             self._decode(seg, seg.decided_s, out)
-        if self._urgent and not out:
-            self._decide_early(out)
+        if self._urgent:
+            self._look_early()
         if not out:
             self.gate.now = max(self.gate.now, chunk.end_s)
         return out
@@ -273,9 +279,14 @@ class SphinxRecognizer:
         return out
 
     # -- internals ---------------------------------------------------------------------
-    def _decide_early(self, out: list[Command]) -> None:
+    @property
+    def utterance_open(self) -> bool:
+        """An utterance has begun and not yet ended (its command, if any, is still to come)."""
+        return self._seg.in_speech
+
+    def _look_early(self) -> None:
         """Urgent mode: the open utterance, paused for urgent_early_s, decoded as it stands;
-        only a command addressed to us counts (anything else waits for the endpoint)."""
+        a command addressed to us there goes to on_early (once per utterance)."""
         open_seg = self._seg.open_segment()
         if open_seg is None:
             return
@@ -285,25 +296,22 @@ class SphinxRecognizer:
             return
         self._early_tried = (start, end)
         scored = self._run(start, end, self._audio_t)
-        if (scored is None or not scored.accepted or not self._urgent_ok(scored)
-                or self.table.parse(scored.words).intent is None):
+        if scored is None or not scored.accepted:
             return
-        command = self.gate.decide(scored.words, scored.t_start, self._audio_t)
+        command = self.gate.peek(scored.words, scored.t_start, self._audio_t)  # addressed only
         if command is not None:
             scored.early = True
             if self.keep_scores:
                 self.scores.append(scored)
             self._early_done = start
-            out.append(command)
+            if self.on_early is not None:
+                self.on_early(command)
 
     def _decode(self, seg: Segment, t_now: float, out: list[Command]) -> None:
         # decisions are stamped with the audio consumed so far (a chunk boundary)
         t_now = max(t_now, self._audio_t)
-        if self._early_done == seg.start_s:  # acted on before it ended (_decide_early)
+        if self._early_done == seg.start_s:
             self._early_done = None
-            self._wake_seg = None
-            self.gate.now = max(self.gate.now, t_now)
-            return
         if seg.end_s - seg.start_s > self.th.max_utt_s:
             self.gate.now = max(self.gate.now, t_now)  # far longer than any command: talk
             self._wake_seg = None
