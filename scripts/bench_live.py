@@ -345,7 +345,8 @@ def locate(fed16, raw) -> tuple[int, float]:
 
 
 class AcceptTap:
-    """Wraps a recognizer's accept(): when each chunk was handed over, and its commands."""
+    """Wraps a recognizer's accept(): when each chunk was handed over, and its commands
+    (every call: an early cut happens inside a call that returns nothing, on_early)."""
 
     def __init__(self, rec) -> None:
         self.calls: list[tuple[float, float, float, list]] = []  # t_s, end_s, called_at, cmds
@@ -354,8 +355,7 @@ class AcceptTap:
         def accept(chunk):
             at = time.monotonic()
             out = inner(chunk)
-            if out:
-                self.calls.append((chunk.t_s, chunk.end_s, at, list(out)))
+            self.calls.append((chunk.t_s, chunk.end_s, at, list(out)))
             return out
         rec.accept = accept
 
@@ -500,14 +500,13 @@ def corrected(res, tap, mic, acc, out_tap, fed16, words_end, said, end_s, cancel
     k, r = locate(fed16, raw)
     w_end = tap.t0_stream + (k + words_end * 16000) / 16000  # stream time of the words' end
     t_words = mic.capture_time(w_end)
-    calls = [c for c in acc.calls if any(cmd.intent in ("stop", "pause") for cmd in c[3])
-             and c[2] <= cancelled_at]
+    calls = [c for c in acc.calls if c[2] <= cancelled_at]  # the last: the cancel came in it
     blk = out_tap.block_before(end_s)
     if not calls or blk is None or r < 0.5:
         print(f"  (corrected clock: skipped, r={r:.2f}, calls={len(calls)})", file=sys.stderr)
         return
     t_s, chunk_end, called_at, cmds = calls[-1]
-    cmd_t = next(c.t for c in cmds if c.intent in ("stop", "pause"))
+    cmd_t = chunk_end  # decisions are stamped with the end of the chunk they came in
     cb, dac = blk
     res["c_r"].append(r)
     res["c_total"].append(end_s - t_words)
