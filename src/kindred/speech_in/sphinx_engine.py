@@ -242,6 +242,11 @@ class SphinxRecognizer:
     def urgent(self) -> bool:
         return self._urgent
 
+    @property
+    def utterance_open(self) -> bool:
+        """An utterance has begun and not yet ended (its command, if any, is still to come)."""
+        return self._seg.in_speech
+
     def accept(self, chunk: AudioChunk) -> list[Command]:
         if chunk.rate_hz != RECOGNIZER_RATE_HZ:
             raise ValueError(f"recognizer wants {RECOGNIZER_RATE_HZ} Hz chunks, got {chunk.rate_hz}")
@@ -279,11 +284,6 @@ class SphinxRecognizer:
         return out
 
     # -- internals ---------------------------------------------------------------------
-    @property
-    def utterance_open(self) -> bool:
-        """An utterance has begun and not yet ended (its command, if any, is still to come)."""
-        return self._seg.in_speech
-
     def _look_early(self) -> None:
         """Urgent mode: the open utterance, paused for urgent_early_s, decoded as it stands;
         a command addressed to us there goes to on_early (once per utterance)."""
