@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from kindred.audio.file_source import FileMicrophone
 from kindred.content.library import load_library
@@ -19,7 +18,7 @@ from kindred.live.echo_guard import EchoGuard
 from kindred.live.listener import Listener
 from kindred.speech_in.sphinx_engine import SphinxRecognizer
 from kindred.speech_out.player import Utterance
-from speech_in.synth import silence, speak
+from speech_in.synth import back_to_back
 
 LINE = "The evening light comes in low across the table while the day grows quiet."
 
@@ -47,18 +46,6 @@ class Voice:
         return [self.line] if self.line.end_s is None or self.line.end_s >= since_s else []
 
 
-def said(path, *parts, gap_s=0.09):
-    """The parts spoken back to back (espeak's own silences trimmed), `gap_s` apart."""
-    pieces = []
-    for text in parts:
-        x, rate = speak(text, "en-us", 160)
-        voiced = np.nonzero(np.abs(x) > 0.02)[0]
-        pieces += [x[voiced[0]:voiced[-1] + 1], silence(gap_s, rate)]
-    words_end = 0.5 + len(pieces[0]) / rate
-    sf.write(str(path), np.concatenate([silence(0.5, rate)] + pieces + [silence(1.5, rate)]), rate)
-    return path, words_end
-
-
 @pytest.fixture(scope="module")
 def table():
     return PhraseTable(load_library().commands)
@@ -83,7 +70,7 @@ def run(table, wav):
 
 
 def test_the_voice_is_cut_before_the_utterance_ends_and_the_command_follows(table, tmp_path):
-    wav, words_end = said(tmp_path / "stop.wav", "kindred stop")
+    wav, words_end = back_to_back(tmp_path / "stop.wav", ["kindred stop"], 0.09)
     got, cut_at, delivered_at = run(table, wav)
     assert [c.intent for c in got] == ["stop"]
     assert cut_at is not None and cut_at < delivered_at  # cut first, told at the endpoint
@@ -93,10 +80,11 @@ def test_the_voice_is_cut_before_the_utterance_ends_and_the_command_follows(tabl
 def test_a_cut_with_no_command_at_the_end_is_a_pause(table, tmp_path):
     # "kindred stop", then talk running on without a pause: the whole utterance is too long
     # to be a command, so nothing is decided at its end; the voice was cut, so: pause
-    wav, words_end = said(tmp_path / "talk.wav", "kindred stop",
-                          "we could walk down to the river after dinner and see if the little "
-                          "boats are still tied up by the old bridge where we sat last summer "
-                          "with your sister and her funny little dog")
+    wav, words_end = back_to_back(tmp_path / "talk.wav", [
+        "kindred stop",
+        "we could walk down to the river after dinner and see if the little boats are still "
+        "tied up by the old bridge where we sat last summer with your sister and her funny "
+        "little dog"], 0.09)
     got, cut_at, delivered_at = run(table, wav)
     assert [c.intent for c in got] == ["pause"]
     assert got[0].heard == "kindred stop"

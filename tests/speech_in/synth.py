@@ -60,3 +60,17 @@ def render(path: Path, parts: list, rate: int | None = None, snr_db: float | Non
         audio = np.stack([audio] * channels, axis=1)
     sf.write(str(path), audio, out_rate)
     return path
+
+
+def back_to_back(path: Path, texts: list[str], gap_s: float, voice: str = "en-us",
+                 wpm: int = 160) -> tuple[Path, float]:
+    """A WAV of `texts` spoken with espeak's own leading/trailing silences trimmed and exactly
+    `gap_s` between them (0.5 s before, 1.5 s after); also when the first text ends (s)."""
+    pieces: list[np.ndarray] = []
+    for text in texts:
+        x, rate = speak(text, voice, wpm)
+        voiced = np.nonzero(np.abs(x) > 0.02)[0]
+        pieces += [x[voiced[0]:voiced[-1] + 1], silence(gap_s, rate)]
+    first_end = 0.5 + len(pieces[0]) / rate
+    sf.write(str(path), np.concatenate([silence(0.5, rate)] + pieces + [silence(1.5, rate)]), rate)
+    return path, first_end

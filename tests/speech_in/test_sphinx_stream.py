@@ -117,16 +117,9 @@ def test_urgent_mode_reports_a_command_before_its_utterance_ends(tmp_path):
 def test_the_whole_utterance_is_still_decided_after_an_early_look(tmp_path):
     # "kindred stop", a pause shorter than the endpoint's 120 ms, then more words: one
     # utterance; the early look finds "stop" at the pause, the end decodes all of it again
-    from .synth import silence, speak
+    from .synth import back_to_back
 
-    parts = []
-    for text in ("kindred stop", "kindred pause"):
-        x, rate = speak(text, "en-us", 160)
-        voiced = np.nonzero(np.abs(x) > 0.02)[0]  # espeak's own silences off
-        parts += [x[voiced[0]:voiced[-1] + 1], silence(0.09, rate)]
-    audio = np.concatenate([silence(0.5, rate)] + parts + [silence(1.5, rate)])
-    sf.write(str(wav := tmp_path / "u.wav"), audio, rate)
-    stop_end = 0.5 + len(parts[0]) / rate
+    wav, stop_end = back_to_back(tmp_path / "u.wav", ["kindred stop", "kindred pause"], 0.09)
     rec = _sphinx()
     early = []
     rec.on_early = early.append
