@@ -79,4 +79,37 @@ def test_peek_sees_addressed_commands_and_changes_nothing(table):
     c = gate.peek("pause", 3.0, 3.6)
     assert (c.intent, c.heard, c.t_start) == ("pause", "kindred pause", 2.0)
     assert gate.wake_open(3.0)  # still open: peek closed nothing
-    assert gate.decide("pause", 3.0, 3.7) == Command("pause", "kindred pause", 3.7, 2.0)
+    assert gate.decide("pause", 3.0, 3.7) == Command("pause", "kindred pause", 3.7, 2.0, 3.0)
+
+
+def test_a_withdrawn_command_gives_its_window_back(table):
+    """The live layer rejected it (our own wake tone heard back as "no"): the person's
+    phrase that follows is still in the wake window, and a prompt stays open too."""
+    gate = Gate(table)
+    gate.decide("kindred", 0.5, 1.2)
+    tone = gate.decide("no", 1.3, 1.8)
+    assert (tone.intent, tone.t_start, tone.phrase_start) == ("no", 0.5, 1.3)
+    assert not gate.wake_open(2.0)  # a command closes the window...
+    assert gate.withdraw(tone) is False  # ...but not this one (no wake word of its own)
+    assert gate.decide("next question", 2.0, 2.9).intent == "next"
+    gate.set_mode("prompted", 6.0, now=3.0)
+    bell = gate.decide("yes", 3.5, 4.0)
+    gate.withdraw(bell)
+    assert gate.decide("no", 4.5, 5.0).intent == "no"  # the prompt was still open
+    gate.withdraw(bell)  # not the latest command: nothing happens
+    assert gate.mode == "addressed"
+
+
+def test_a_withdrawn_phrase_leaves_the_wake_word_standing(table):
+    """ "kindred" over the talk bell, the bell after it decoded as "say a prayer": if only
+    the phrase was our chime, the wake word stands alone and opens its window."""
+    woken = []
+    gate = Gate(table, on_wake=woken.append)
+    heard = gate.decide("kindred say a prayer", 1.0, 2.2, phrase_start=1.6)
+    assert (heard.t_start, heard.phrase_start) == (1.0, 1.6)
+    assert gate.withdraw(heard, wake_stands=True) is True
+    assert woken == []  # the caller acknowledges it
+    c = gate.decide("next question", 3.0, 3.9)
+    assert (c.intent, c.heard, c.t_start, c.phrase_start) == ("next", "kindred next question", 1.0, 3.0)
+    assert gate.withdraw(c, wake_stands=True) is False  # its wake word was not in this breath
+    assert gate.wake_open(3.5)  # the window it used is back

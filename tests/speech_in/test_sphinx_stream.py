@@ -105,8 +105,12 @@ def test_urgent_mode_reports_a_command_before_its_utterance_ends(tmp_path):
         r.set_urgent(True)
     a = feed(waiting, wav, chunk_ms=50) + waiting.finish()  # the live microphone's chunks
     b = feed(rec, wav, chunk_ms=50) + rec.finish()
-    # what accept() returns is the same: the whole utterance, at its endpoint
-    assert a == b and [c.intent for c in b] == ["stop", "pause"]
+    # what accept() returns is the same: the whole utterance, at its endpoint (where the
+    # phrase after "kindred" begins may move a frame: the decoder's dither)
+    assert [c.intent for c in b] == ["stop", "pause"]
+    assert [(c.intent, c.heard, c.t, c.t_start) for c in a] == [
+        (c.intent, c.heard, c.t, c.t_start) for c in b]
+    assert all(abs(x.phrase_start - y.phrase_start) <= 0.02 for x, y in zip(a, b))
     # on_early heard both sooner: after 60 ms of pause, not the endpoint's 120
     assert [c.intent for c in early] == ["stop", "pause"]
     for soon, final in zip(early, b):

@@ -41,6 +41,8 @@ class Gate:
         self._wake_until = -1.0
         self._wake_start = 0.0  # where the wake word heard alone began
         self.now = 0.0  # audio time of the latest decision point
+        # the latest command, the state before it, and whether it was "kindred <phrase>"
+        self._last: tuple[Command, tuple, bool] | None = None
 
     def set_mode(self, mode: str, window_s: float | None = None, now: float | None = None) -> None:
         if mode not in ("addressed", "prompted"):
@@ -67,9 +69,39 @@ class Gate:
         """True when a bare phrase starting at t_start follows the wake word heard alone."""
         return t_start <= self._wake_until
 
-    def decide(self, words: str, t_start: float, t: float) -> Command | None:
-        """`words` was heard from t_start; the decision is made at audio time t."""
+    def decide(self, words: str, t_start: float, t: float,
+               phrase_start: float | None = None) -> Command | None:
+        """`words` was heard from t_start; the decision is made at audio time t. For
+        "kindred <phrase>" in one breath the engine may say where the phrase began."""
         self.now = t
+        before = (self.mode, self._prompt_until, self._wake_until, self._wake_start)
+        command = self._decide(words, t_start, t, phrase_start)
+        one_breath = command is not None and self.table.parse(words).addressed
+        self._last = (command, before, one_breath) if command is not None else None
+        return command
+
+    def withdraw(self, command: Command, wake_stands: bool = False) -> bool:
+        """The live layer rejected `command` (the echo guard found it was Kindred's own
+        sound): the window it used is given back, so the person's own phrase, still to
+        come, is heard (the wake tone heard back decoded as "no" in the wake window).
+
+        `wake_stands`: only the phrase was our sound ("kindred" said over the talk bell,
+        whose ringing after it decoded as "say a prayer"). If the wake word came in the
+        same breath, it is the wake word alone: its window opens (on_wake is not called;
+        the caller acknowledges it). Returns whether that window opened."""
+        if self._last is None or self._last[0] is not command:
+            return False
+        _, before, one_breath = self._last
+        self.mode, self._prompt_until, self._wake_until, self._wake_start = before
+        self._last = None
+        if not (wake_stands and one_breath and command.t_start is not None):
+            return False  # nothing to give back, or the wake word was heard alone before
+        self._wake_until = command.t + self.wake_window_s
+        self._wake_start = command.t_start
+        return True
+
+    def _decide(self, words: str, t_start: float, t: float,
+                phrase_start: float | None) -> Command | None:
         parsed = self.table.parse(words)
         if parsed.addressed and not parsed.phrase:
             self._wake_until = t + self.wake_window_s
@@ -77,7 +109,7 @@ class Gate:
             if self.on_wake is not None:
                 self.on_wake(t)
             return None
-        command = self._addressed(parsed, t_start, t)
+        command = self._addressed(parsed, t_start, t, phrase_start)
         if command is not None:
             self._wake_until = -1.0
             self._close_finite_prompt()
@@ -94,17 +126,19 @@ class Gate:
         are (a look at an utterance before it has ended)."""
         return self._addressed(self.table.parse(words), t_start, t)
 
-    def _addressed(self, parsed, t_start: float, t: float) -> Command | None:
+    def _addressed(self, parsed, t_start: float, t: float,
+                   phrase_start: float | None = None) -> Command | None:
         if parsed.intent is None:
             return None
         if parsed.addressed:
             start = t_start
+            phrase_start = None if phrase_start is None else round(phrase_start, 2)
         elif t_start <= self._wake_until:
-            start = self._wake_start
+            start, phrase_start = self._wake_start, round(t_start, 2)
         else:
             return None
         return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
-                       t=round(t, 2), t_start=round(start, 2))
+                       t=round(t, 2), t_start=round(start, 2), phrase_start=phrase_start)
 
     def _close_finite_prompt(self) -> None:
         if self.mode == "prompted" and self._prompt_until is not None:

@@ -142,6 +142,7 @@ class Scored:
     phrase_s: float | None = None  # "kindred <phrase>": how long the phrase lasted
     phrase_phones: int = 0  # and how many phones its words have
     wake_s: float | None = None  # and how long the wake word before it lasted
+    phrase_start: float | None = None  # and where the phrase began (audio time)
     early: bool = False  # an early look before its utterance ended (urgent mode, on_early)
 
 
@@ -247,6 +248,11 @@ class SphinxRecognizer:
         """An utterance has begun and not yet ended (its command, if any, is still to come)."""
         return self._seg.in_speech
 
+    @property
+    def utterance_start(self) -> float | None:
+        """Audio time the open utterance began, or None between utterances."""
+        return self._seg.speech_start if self._seg.in_speech else None
+
     def accept(self, chunk: AudioChunk) -> list[Command]:
         if chunk.rate_hz != RECOGNIZER_RATE_HZ:
             raise ValueError(f"recognizer wants {RECOGNIZER_RATE_HZ} Hz chunks, got {chunk.rate_hz}")
@@ -336,7 +342,7 @@ class SphinxRecognizer:
         if self.keep_scores:
             self.scores.append(scored)
         if scored.accepted and (not self._urgent or self._urgent_ok(scored)):
-            command = self.gate.decide(scored.words, scored.t_start, t_now)
+            command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start)
             if command is not None:
                 out.append(command)
                 return
@@ -429,8 +435,9 @@ class SphinxRecognizer:
                            if not _is_word(s.word) and s.word not in _SILENCE)
         extra_s = extra_frames / FRAMES_PER_S
         complete = words in self._sentences and not decoy
-        phrase_s, phrase_phones, phrase_ok, wake_s = None, 0, True, None
+        phrase_s, phrase_phones, phrase_ok, wake_s, phrase_start = None, 0, True, None, None
         if wake_llr is not None and len(spoken) > 1:
+            phrase_start = t_start + spoken[1].start_frame / FRAMES_PER_S
             phrase_s = (spoken[-1].end_frame + 1 - spoken[1].start_frame) / FRAMES_PER_S
             phrase_phones = sum(self._phones.get(_base_word(s.word), 0) for s in spoken[1:])
             wake_s = self._wake_span[1] - self._wake_span[0]
@@ -443,7 +450,7 @@ class SphinxRecognizer:
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
                       accepted=accepted, complete=complete, decoy=decoy,
                       phrase_s=phrase_s, phrase_phones=phrase_phones,
-                      wake_s=wake_s)
+                      wake_s=wake_s, phrase_start=phrase_start)
 
 
 def phrase_fits(th: Thresholds, phrase_s: float, phones: int, wake_s: float) -> bool:

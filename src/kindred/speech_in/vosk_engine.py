@@ -56,6 +56,7 @@ class VoskScored:
     confs: list[float]
     accepted: bool
     reason: str = ""
+    phrase_start: float | None = None  # "kindred <phrase>": where the phrase began
 
 
 def load_model(path: Path):
@@ -157,7 +158,7 @@ class VoskRecognizer:
         if not scored.accepted:
             self.gate.now = t_now
             return
-        command = self.gate.decide(scored.words, scored.t_start, t_now)
+        command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start)
         if command is not None:
             out.append(command)
 
@@ -167,6 +168,9 @@ class VoskRecognizer:
         confs = [float(w.get("conf", 0.0)) for w in words]
         scored = VoskScored(words=text, t_start=t_start, t_end=t_now, confs=confs, accepted=False)
         tokens = text.split()
+        wake = self.table.wake_word.split()
+        if tokens[:len(wake)] == wake and len(words) > len(wake):
+            scored.phrase_start = base + words[len(wake)]["start"]
         if UNK in tokens or not words:
             scored.reason = "unk"
         elif text not in self._utterances:
