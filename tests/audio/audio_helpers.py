@@ -27,6 +27,14 @@ def read_16k(wav: Path) -> np.ndarray:
     return soxr.resample(data.mean(axis=1), rate, RECOGNIZER_RATE_HZ).astype(np.float32)
 
 
+def one_after_another(out: Path, wavs: list[Path], gap_s: float) -> Path:
+    """The WAVs in turn with `gap_s` of silence between them (16 kHz): a person pausing."""
+    gap = np.zeros(int(gap_s * RECOGNIZER_RATE_HZ), np.float32)
+    parts = [x for wav in wavs for x in (read_16k(wav), gap)][:-1]
+    sf.write(out, np.concatenate(parts), RECOGNIZER_RATE_HZ, subtype="PCM_16")
+    return out
+
+
 def best_correlation(signal: np.ndarray, ref: np.ndarray) -> tuple[float, int]:
     """Pearson correlation of `ref` against the best-aligned stretch of `signal`, and the lag."""
     signal = np.asarray(signal, dtype=np.float64)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from kindred.audio.chunk import RECOGNIZER_RATE_HZ
+from kindred.audio.chunk import RECOGNIZER_RATE_HZ, AudioChunk
 from kindred.audio.file_source import FileMicrophone
 from kindred.config import Config
 from kindred.content.library import load_library
@@ -103,6 +103,35 @@ def test_a_voice_over_a_bell_is_not_only_the_bell(tmp_path):
             b = bell(name, peak=float(np.max(np.abs(said))))[: len(said)]
             mixed = said + np.pad(b, (0, len(said) - len(b)))
             assert residual_db(mixed, RATE, partials_hz([name], RATE)) > RESIDUAL_DB + 3.0, (text, name)
+
+
+def _chunk(x: np.ndarray) -> AudioChunk:
+    return AudioChunk(np.clip(x * 32767, -32768, 32767).astype(np.int16), RATE, 0.0)
+
+
+def test_with_the_echo_canceller_both_signals_must_say_only_the_chime(tmp_path):
+    """The canceller's output of the wake tone alone is its residue: quiet, and spread
+    outside the partials (here: the tone 25 dB down plus noise 35 dB down), which alone
+    would read as a voice. A person 10 dB under the loud talk bell: the microphone's audio
+    alone may look like the bell, but the person survives the canceller."""
+    noise = np.random.default_rng(5).normal(size=RATE).astype(np.float32)
+    tone = np.pad(bell("wake", peak=0.3), (0, RATE // 2))
+    residue = tone * 10 ** (-25 / 20) + noise[: len(tone)] * 0.3 * 10 ** (-35 / 20)
+    heard = ChimeEcho()
+    heard.push(_chunk(tone), _chunk(residue))
+    assert residual_db(residue, RATE, partials_hz(["wake"], RATE)) > RESIDUAL_DB  # alone: a "voice"
+    assert heard.only_chimes(0.0, len(tone) / RATE, ["wake"])
+
+    said = voice("next", tmp_path / "n.wav")
+    loud = bell("start", peak=0.7)[: len(said)]
+    person = said * (0.7 * 10 ** (-10 / 20) / float(np.max(np.abs(said))))
+    mixed, left = person + loud, person + loud * 10 ** (-25 / 20)
+    heard = ChimeEcho()
+    heard.push(_chunk(mixed), _chunk(left))
+    assert not heard.only_chimes(0.0, len(said) / RATE, ["start"])
+    heard = ChimeEcho()
+    heard.push(_chunk(loud), _chunk(loud))  # no canceller, the bell alone
+    assert heard.only_chimes(0.0, len(loud) / RATE, ["start"])
 
 
 @pytest.mark.slow

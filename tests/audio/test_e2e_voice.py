@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from kindred.config import Config, save_config
 from kindred.content.library import load_library
@@ -33,7 +32,7 @@ from kindred.session.machine import FOLLOW_UP_GAP_S, STEP_GAP_S
 from kindred.session.questions import QuestionPicker
 from kindred.storage.history import History
 
-from audio_helpers import best_correlation, follows_until, read_16k, to_16k
+from audio_helpers import best_correlation, follows_until, one_after_another, read_16k, to_16k
 from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
@@ -96,8 +95,10 @@ class Run:
     On leaving: the capture is waited for (unless the body failed), then kindred is
     interrupted."""
 
-    def __init__(self, virtual_audio, wav: Path, seconds: float, *args: str) -> None:
-        self.va, self.wav = virtual_audio, wav
+    def __init__(self, virtual_audio, wav: Path, seconds: float, *args: str,
+                 echo: bool = False) -> None:
+        self.va, self.wav, self.echo = virtual_audio, wav, echo
+        virtual_audio.echo(echo)  # whatever the test before left: the speaker heard, or not
         self.capture = virtual_audio.capture_async(wav, seconds)
         self.cap_at = time.monotonic()
         self.kindred = Kindred(*args)
@@ -118,6 +119,8 @@ class Run:
                 self.capture.wait(40)
         finally:
             self.kindred.interrupt()
+            if self.echo:
+                self.va.echo(False)
 
     @property
     def err(self) -> str:
@@ -236,13 +239,10 @@ def test_a_prayer_full_of_command_words_through_the_echo_commands_nothing(virtua
     user_content(prayer_plan("e2e-commands"),
                  "prayers:\n  - id: e2e-commands\n    title: \"Words\"\n    theme: distance\n"
                  f"    text: \"{PRAYER_WITH_COMMANDS}\"\n")
-    virtual_audio.echo(True)
-    try:
-        with Run(virtual_audio, tmp_path / "heard.wav", len(prayer) / 16000 + 4.0, "pray") as run:
-            run.kindred.wait_ready()
-            rows = wait_for_status("completed", len(prayer) / 16000 + 8.0)
-    finally:
-        virtual_audio.echo(False)
+    with Run(virtual_audio, tmp_path / "heard.wav", len(prayer) / 16000 + 4.0, "pray",
+             echo=True) as run:
+        run.kindred.wait_ready()
+        rows = wait_for_status("completed", len(prayer) / 16000 + 8.0)
     assert rows == [("pray", "completed")], run.err
     heard, two_s = run.heard(), 2 * 16000
     assert best_correlation(heard, prayer[:two_s])[0] > 0.6  # it began...
@@ -274,32 +274,36 @@ def spoken_s(renders, *texts: str | None) -> float:
     return sum(len(renders(t)) / 16000 for t in texts if t)
 
 
-@pytest.mark.parametrize("way", ["one breath", "wake word, tone, phrase"])
+@pytest.mark.parametrize("way", ["one breath", "wake word, tone, phrase",
+                                 "wake word, tone, phrase, through the echo"])
 def test_next_during_talk_reads_another_question(virtual_audio, renders, tmp_path, way):
     """The question is read (after its intro, and its follow-up if it has one), the talk
     bell rings, and 0.3 s into the bell (a couple skipping the question at once) "kindred,
     next" reads another one. Or: "kindred" alone, the wake tone, and "next question"
-    answered as soon as the tone has sounded."""
+    answered as soon as the tone has sounded. Through the echo (the kitchen table: the
+    microphone hears the tone too), said once the bell has rung out: the tone must not be
+    taken for the phrase (it decoded as "no", CI 2026-12-03)."""
     save_config(Config(rate_wpm=RATE_WPM))
     user_content(question_plan())
     if way == "one breath":
         said = person("kindred, next", "en-us+f2", tmp_path / "next.wav")
     else:
-        said = tmp_path / "wake-then-next.wav"
-        wake = read_16k(person("kindred", "en-us+f2", tmp_path / "wake.wav"))
-        phrase = read_16k(person("next question", "en-us+f2", tmp_path / "phrase.wav"))
-        gap = np.zeros(int(0.9 * 16000), np.float32)  # the tone comes ~0.4 s after the word
-        sf.write(said, np.concatenate([wake, gap, phrase]), 16000, subtype="PCM_16")
+        said = one_after_another(tmp_path / "wake-then-next.wav", [  # the tone: ~0.4 s after
+            person("kindred", "en-us+f2", tmp_path / "wake.wav"),
+            person("next question", "en-us+f2", tmp_path / "phrase.wav")], gap_s=0.9)
     first, second = todays_questions()
     lines = load_library().lines
     follow = FOLLOW_UP_GAP_S + spoken_s(renders, first.follow_up) if first.follow_up else 0.0
     # from "listening" to the talk bell: the intro, the question, its follow-up, the step gap
     to_bell = 0.3 + spoken_s(renders, lines["question_intro"], first.text) + follow + STEP_GAP_S
-    after = (0.3 + len(read_16k(said)) / 16000 + 1.5  # the command, heard and decided
+    echo = way.endswith("echo")
+    into_bell = 2.3 if echo else 0.3  # after the 1.8 s bell has rung out, or while it rings
+    after = (into_bell + len(read_16k(said)) / 16000 + 1.5  # the command, heard and decided
              + spoken_s(renders, lines["another_question"], second.text) + 1.0)
-    with Run(virtual_audio, tmp_path / "heard.wav", STARTUP_S + to_bell + after, "checkin") as run:
+    with Run(virtual_audio, tmp_path / "heard.wav", STARTUP_S + to_bell + after, "checkin",
+             echo=echo) as run:
         ready = run.kindred.wait_ready(STARTUP_S)
-        sleep_until(ready + to_bell + 0.3)  # the 1.8 s bell is ringing
+        sleep_until(ready + to_bell + into_bell)
         fed_at = run.say(said)
     assert asked() == [first.id, second.id], run.err
     heard, opening = run.heard(), int(2.5 * 16000)  # a question's first words: on a loaded

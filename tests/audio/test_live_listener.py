@@ -19,6 +19,7 @@ from kindred.content.phrases import PhraseTable
 from kindred.live.echo_guard import EchoGuard
 from kindred.live.listener import Listener
 from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
+from audio_helpers import one_after_another
 from tts_wav import espeak_wav
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
@@ -112,6 +113,22 @@ def test_wake_word_tone_and_window_close_tone(rig, virtual_audio, tmp_path):
     chimes = [u.text for u in speaker.timeline() if u.kind == "chime"]
     assert listener.stats.wakes == 1 and chimes == ["wake", "listen_end"]
     assert got == []
+
+
+def test_the_wake_tone_heard_back_is_not_the_phrase(rig, virtual_audio, tmp_path):
+    """At a kitchen table the microphone hears Kindred's own wake tone. Inside the wake
+    window that tone alone decoded as "no" (CI, 2026-12-03: "kindred", the tone, "next
+    question" became "no"). The tone is ours, so it is ignored; the phrase after it is heard."""
+    speaker, listener, got = rig
+    virtual_audio.echo(True)
+    virtual_audio.feed(one_after_another(tmp_path / "wake-then-next.wav", [
+        espeak("kindred", tmp_path / "wake.wav"), espeak("next question", tmp_path / "next.wav")],
+        gap_s=0.9))
+    deadline = time.monotonic() + 3
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "wake" in [u.text for u in speaker.timeline() if u.kind == "chime"]
+    assert [c.intent for c in got] == ["next"], listener.stats
 
 
 def test_a_whole_voice_session_stops_by_voice(virtual_audio, table, tmp_path):

@@ -1,10 +1,12 @@
-"""Was it only our own chime? A check on the audio the recognizer decoded.
+"""Was it only our own chime? A check on the audio behind a command.
 
 A chime has no words, so the echo guard does not raise the bar while one plays (a person
 may say "kindred, next" over the talk bell, or answer the wake tone at once). But a bell,
 heard alone, can decode as a bare phrase: in prompted mode or inside the wake window the
-recognizer turned loud chimes into "say a prayer" or "yes" (tests/speech_in/
-test_chimes_not_commands.py). Addressed commands ("kindred ...") never came from a bell.
+recognizer turned loud chimes into "say a prayer" or "yes" (tests/audio/test_chime_echo.py).
+For "kindred <phrase>" only the phrase's audio is checked (Command.phrase_start): a bell
+ringing on after a person's "kindred" decoded as "kindred say a prayer" (tests/audio/
+test_tone_echo.py).
 
 We know exactly which chimes played, and a chime is nothing but a few fixed partials
 (speech_out/chimes.py). So: take the spectrum of the utterance's audio, remove the bins
@@ -19,6 +21,17 @@ Limit: in a noisy room the noise is residual too. A bell less than ~25 dB above 
 noise at the microphone reads as "a voice over the bell", and the command is allowed as it
 was before this check; the acoustic echo canceller (echo_cancel.py) removes most of a chime
 before the recognizer hears it in any case.
+
+With the echo canceller, both signals are kept: the microphone's own audio, and what the
+canceller left (what the recognizer decoded). A chime is judged on the microphone's audio,
+where it is nothing but its partials: the canceller's output of a chime alone is its
+residue, 20-30 dB down and spread across the spectrum by the residual-echo suppressor, and
+reads as "a voice" (the wake tone heard back decoded as "no", "yes", "we're done" in the
+wake window: session 7). But a person well under a loud bell can also leave the
+microphone's audio looking like the bell alone, so the canceller's output must agree: it is
+only the chimes too, or it is at least AEC_GONE_DB quieter than the microphone (the
+canceller took away nearly everything, so nearly everything was our echo). A person's
+voice survives the canceller, so it is neither.
 
 Only the last few seconds of audio are kept, in memory, never written anywhere.
 """
@@ -39,6 +52,7 @@ LOW_CUT = 5  # bins below ~80 Hz (hum) are ignored
 RESIDUAL_DB = -25.0
 K_FRAMES = 4
 KEEP_S = 8.0
+AEC_GONE_DB = 15.0
 
 
 def partials_hz(names: Iterable[str], rate_hz: int) -> list[float]:
@@ -73,23 +87,35 @@ def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
     return float(10.0 * np.log10(rest[-min(K_FRAMES, len(rest))] / total + 1e-20))
 
 
+def level_db(samples: np.ndarray) -> float:
+    """Mean power in dB (full scale int16 = 0 dB)."""
+    x = samples.astype(np.float64) / 32768.0
+    return float(10.0 * np.log10(np.mean(x * x) + 1e-20)) if len(x) else -200.0
+
+
 class ChimeEcho:
-    """The recent audio the recognizer heard, and the question "was it only these chimes?"."""
+    """The recent audio the recognizer heard (and the microphone's own, before the echo
+    canceller, when there is one), and the question "was it only these chimes?"."""
 
     def __init__(self, rate_hz: int = 16000, keep_s: float = KEEP_S) -> None:
         self.rate_hz = rate_hz
         self._keep = int(keep_s * rate_hz)
-        self._ring = np.zeros(0, dtype=np.int16)
-        self._t0 = 0.0  # stream time of the ring's first sample
+        self._mic = np.zeros(0, dtype=np.int16)
+        self._heard = np.zeros(0, dtype=np.int16)  # after the echo canceller
+        self._t0 = 0.0  # stream time of the rings' first sample
 
-    def push(self, chunk: AudioChunk) -> None:
-        expected = self._t0 + len(self._ring) / self.rate_hz
-        if not len(self._ring) or abs(chunk.t_s - expected) > 1e-3:
-            self._ring, self._t0 = np.zeros(0, dtype=np.int16), chunk.t_s  # a new stream
-        self._ring = np.concatenate([self._ring, chunk.samples.astype(np.int16, copy=False)])
-        if len(self._ring) > self._keep:
-            drop = len(self._ring) - self._keep
-            self._ring = self._ring[drop:]
+    def push(self, chunk: AudioChunk, heard: AudioChunk | None = None) -> None:
+        """`chunk`: the microphone's audio; `heard`: the same after the echo canceller."""
+        expected = self._t0 + len(self._mic) / self.rate_hz
+        if not len(self._mic) or abs(chunk.t_s - expected) > 1e-3:  # a new stream
+            self._mic, self._heard, self._t0 = (np.zeros(0, dtype=np.int16),) * 2 + (chunk.t_s,)
+        mic = chunk.samples.astype(np.int16, copy=False)
+        out = mic if heard is None else heard.samples.astype(np.int16, copy=False)
+        self._mic = np.concatenate([self._mic, mic])
+        self._heard = np.concatenate([self._heard, out])
+        if len(self._mic) > self._keep:
+            drop = len(self._mic) - self._keep
+            self._mic, self._heard = self._mic[drop:], self._heard[drop:]
             self._t0 += drop / self.rate_hz
 
     def only_chimes(self, t0_s: float, t1_s: float, names: Iterable[str]) -> bool:
@@ -97,7 +123,12 @@ class ChimeEcho:
         freqs = partials_hz(names, self.rate_hz)
         lo = max(0, int((t0_s - self._t0) * self.rate_hz))
         hi = max(lo, int((t1_s - self._t0) * self.rate_hz))
-        audio = self._ring[lo:hi]
-        if not freqs or len(audio) < self.rate_hz // 10:
+        mic, heard = self._mic[lo:hi], self._heard[lo:hi]
+        if not freqs or len(mic) < self.rate_hz // 10:
             return False
-        return residual_db(audio, self.rate_hz, freqs) < RESIDUAL_DB
+        if residual_db(mic, self.rate_hz, freqs) >= RESIDUAL_DB:
+            return False  # something besides the chimes reached the microphone
+        if np.array_equal(mic, heard):
+            return True  # no echo canceller (or it let this pass unchanged)
+        return (residual_db(heard, self.rate_hz, freqs) < RESIDUAL_DB
+                or level_db(heard) <= level_db(mic) - AEC_GONE_DB)

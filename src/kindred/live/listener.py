@@ -7,7 +7,9 @@ finished Commands (through `deliver`, normally QueueCommands.put):
   this thread, so the recognizer is only ever touched here.
 - Wake word alone ("kindred"): a soft "wake" tone, when the speaker is quiet. If no
   command follows within the wake window, a "listen_end" tone says Kindred stopped
-  listening.
+  listening (after the utterance under way, if one began inside the window). The tone
+  heard back through the microphone is not the phrase: the echo guard's chime check looks
+  at the phrase's own utterance (Command.phrase_start), not from the wake word on.
 - Every command passes the EchoGuard (echo_guard.py), which may ask ChimeEcho
   (chime_echo.py) whether the command's audio was nothing but Kindred's own chimes. An
   allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once,
@@ -124,19 +126,28 @@ class Listener:
         if self.urgent and set_urgent is not None:
             set_urgent(self.guard.speaking(self.clock()))
         self.audio_t = chunk.end_s
+        mic_chunk = chunk
         if self.aec is not None:
             capture_time = getattr(self.mic, "capture_time", None)
             chunk = self.aec.process(chunk, capture_time(chunk.t_s) if capture_time else None)
-        self.heard_audio.push(chunk)
+        self.heard_audio.push(mic_chunk, chunk)  # "only our chime?" weighs both (chime_echo.py)
         for command in rec.accept(chunk):
             self._handle(command)
         if self._cut_early is not None and not getattr(rec, "utterance_open", False):
             self._deliver_cut(self._cut_early, "no command at the end")
-        if self._wake_until is not None and chunk.end_s > self._wake_until:
+        if (self._wake_until is not None and chunk.end_s > self._wake_until
+                and not self._speaking_in_window(rec)):
             self._wake_until = None
             self.stats.window_closed += 1
             if not self._speaker_busy():
                 self.speaker.chime("listen_end")
+
+    def _speaking_in_window(self, rec) -> bool:
+        """Someone began speaking inside the wake window and has not finished: the window
+        waits for the end of their utterance (its phrase still counts), and no "listen_end"
+        tone plays over them (heard back, it garbled the phrase it interrupted)."""
+        start = getattr(rec, "utterance_start", None)
+        return start is not None and start <= self._wake_until
 
     def _heard_at(self, t: float) -> float:
         clock_time = getattr(self.mic, "clock_time", None)
@@ -146,7 +157,10 @@ class Listener:
         heard_at = self._heard_at(command.t)
         t_start = getattr(command, "t_start", None)  # speech-in's utterance start, when given
         started_at = self._heard_at(t_start) if t_start is not None else None
-        span_start = t_start if t_start is not None else command.t - LONE_WORD_S
+        # the audio that made the phrase, without the wake word: the wake tone heard back
+        # decoded as "no" in the wake window, the talk bell after "kindred" as "say a prayer"
+        span_start = next((s for s in (getattr(command, "phrase_start", None), t_start)
+                           if s is not None), command.t - LONE_WORD_S)
         verdict = self.guard.check(command, heard_at, started_at, lambda names: (
             self.heard_audio.only_chimes(span_start, command.t, names)))
         log_words("heard %r: %s (%s), decided %.2f s after it began", command.heard,
@@ -175,6 +189,12 @@ class Listener:
         if not verdict.allowed:
             self.stats.rejected.append((command.intent, verdict.reason))
             log.info("ignored %s (%s)", command.intent, verdict.reason)
+            # not the person's: the window or prompt it used stays open for them. If only
+            # the phrase after "kindred" was our chime, "kindred" was theirs: it stands alone
+            only_phrase = verdict.reason == "own-chime" and command.phrase_start is not None
+            gate = getattr(self.recognizer, "gate", None)
+            if gate is not None and gate.withdraw(command, wake_stands=only_phrase):
+                self._wake_heard(command.t, command.t_start, command.phrase_start)
             if cut is not None:
                 self._deliver_cut(cut, f"then {verdict.reason}")
             return
@@ -191,12 +211,16 @@ class Listener:
         self.stats.delivered.append((command.intent, heard_at, self.clock()))
 
     def _on_wake(self, t: float) -> None:
+        self._wake_heard(t, t - LONE_WORD_S, t)
+
+    def _wake_heard(self, t: float, said_from: float, said_to: float) -> None:
+        """The wake word alone, said from `said_from` to `said_to`, decided at `t`."""
         self.stats.wakes += 1
         heard_at = self._heard_at(t)
         if self.guard.overlapping(heard_at, 1):
             return  # Kindred is talking: "kindred" may be its own voice; no tone, no window
         bells = self.guard.overlapping(heard_at, 1, kind="chime")
-        if bells and self.heard_audio.only_chimes(t - LONE_WORD_S, t, [u.text for u in bells]):
+        if bells and self.heard_audio.only_chimes(said_from, said_to, [u.text for u in bells]):
             return  # a bell heard as "kindred"
         self._wake_until = t + self.wake_window_s
         self.speaker.chime("wake")
