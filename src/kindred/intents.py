@@ -22,6 +22,7 @@ class Command:
     heard: str = ""  # the words that were recognized; never logged or stored
     t: float = 0.0  # seconds of audio consumed when the decision was made
     t_start: float | None = None  # audio time the utterance started (None: not known)
-    # where the phrase's own utterance started, when the wake word came alone before it (the
-    # wake window): t_start is then the wake word's start
+    # where the words after the wake word began: the second word of "kindred <phrase>", or
+    # the phrase's own utterance in the wake window (t_start is then the wake word's start).
+    # None: a bare phrase, or an engine that does not say
     phrase_start: float | None = None

@@ -31,6 +31,7 @@ from kindred.speech_out.player import Utterance
 from audio_helpers import one_after_another, read_16k
 from tts_wav import espeak_wav
 
+pytestmark = pytest.mark.slow
 LOOSE = Thresholds(utt_llr=-6.0, word_llr=-7.0, wake_llr=-7.0, max_extra_s=1.0)
 ECHO_DELAY_S = 0.04
 
@@ -123,7 +124,7 @@ def test_kindred_said_into_the_talk_bell_then_the_phrase(table, tmp_path):
     pause_s = len(read_16k(tmp_path / "pause.wav")) / RATE
     intents, stats, played = listen(table, wav, bell_at=pause_s + 1.6 - 0.3)
     assert intents == ["next"], stats
-    assert played == ["start", "wake"]
+    assert played == ["start", "wake"] and stats.phrase_was_chime == 1
     reasons = [reason for _, reason in stats.rejected]
     assert reasons and set(reasons) == {"own-chime"}, stats  # "pray", here
 
@@ -136,3 +137,25 @@ def test_no_listen_end_tone_over_a_phrase_begun_in_the_window(table, tmp_path):
     intents, stats, played = listen(table, wav, wake_window_s=0.6)
     assert intents == ["next"], stats
     assert played == ["wake"] and stats.window_closed == 0
+
+
+def test_the_window_waits_for_a_phrase_not_for_talk(table, tmp_path):
+    """Talk that runs on after "kindred" (no phrase, a conversation) does not hold the
+    window open: the "stopped listening" tone comes PHRASE_WAIT_S into it at the latest."""
+    from kindred.live.listener import PHRASE_WAIT_S
+
+    talk = ("we could walk down to the river after dinner and see if the little boats are "
+            "still tied up by the old bridge where we sat last summer with your sister and "
+            "her funny little dog, and then come home the long way round past the bakery")
+    wav = person(tmp_path, ["kindred", talk], gap_s=0.5)
+    room = Room(wav)
+    listener = None
+    listener = Listener(room, lambda w: SphinxRecognizer(table, on_wake=w, thresholds=LOOSE),
+                        room, EchoGuard(table, room.timeline), lambda c: None,
+                        clock=lambda: listener.audio_t, urgent=True, wake_window_s=1.0)
+    for chunk in room.chunks():
+        listener.process(chunk)
+    (wake,) = [u for u in room.played if u.text == "wake"]
+    (end,) = [u for u in room.played if u.text == "listen_end"]
+    talk_s = len(read_16k(wav)) / RATE - 2 * len(read_16k(tmp_path / "pause.wav")) / RATE
+    assert end.start_s < wake.start_s + 1.0 + PHRASE_WAIT_S + 0.3 < talk_s

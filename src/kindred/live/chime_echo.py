@@ -17,21 +17,25 @@ their voice leaves -21 dB or more (500 corpus utterances, every chime). The line
 at RESIDUAL_DB, and the residual is the K_FRAMES-th loudest frame's, so one onset click
 does not count as a voice.
 
-Limit: in a noisy room the noise is residual too. A bell less than ~25 dB above the room
-noise at the microphone reads as "a voice over the bell", and the command is allowed as it
-was before this check; the acoustic echo canceller (echo_cancel.py) removes most of a chime
-before the recognizer hears it in any case.
-
 With the echo canceller, both signals are kept: the microphone's own audio, and what the
 canceller left (what the recognizer decoded). A chime is judged on the microphone's audio,
-where it is nothing but its partials: the canceller's output of a chime alone is its
+where it is nothing but its partials. The canceller's output of a chime alone is its
 residue, 20-30 dB down and spread across the spectrum by the residual-echo suppressor, and
-reads as "a voice" (the wake tone heard back decoded as "no", "yes", "we're done" in the
-wake window: session 7). But a person well under a loud bell can also leave the
-microphone's audio looking like the bell alone, so the canceller's output must agree: it is
-only the chimes too, or it is at least AEC_GONE_DB quieter than the microphone (the
-canceller took away nearly everything, so nearly everything was our echo). A person's
-voice survives the canceller, so it is neither.
+alone it can read as "a voice": the wake tone heard back decoded as "no", "yes" or "we're
+done" in the wake window (session 7). But a person well under a loud bell can also leave
+the microphone's audio looking like the bell alone, so the canceller's output must agree:
+either it is only the chimes too, or it is at least AEC_GONE_DB quieter than the
+microphone (the canceller took nearly everything away, so nearly everything was echo).
+
+Limits:
+- A voice heard 10-15 dB under the bell survives the canceller and is a voice. A voice
+  much further under it (a person across the room, the speaker beside the microphone) can
+  pass both tests. Their "kindred, next" over the talk bell is then taken as "kindred"
+  alone: the wake tone plays and "next" must be said again. That is the price of never
+  taking the wake tone's residue for a command, and a false "stop" ends a session.
+- In a noisy room the noise is residual too. A bell less than ~25 dB above the room noise
+  at the microphone reads as "a voice over the bell", and the command is allowed, as it was
+  before this check.
 
 Only the last few seconds of audio are kept, in memory, never written anywhere.
 """

@@ -7,9 +7,10 @@ finished Commands (through `deliver`, normally QueueCommands.put):
   this thread, so the recognizer is only ever touched here.
 - Wake word alone ("kindred"): a soft "wake" tone, when the speaker is quiet. If no
   command follows within the wake window, a "listen_end" tone says Kindred stopped
-  listening (after the utterance under way, if one began inside the window). The tone
-  heard back through the microphone is not the phrase: the echo guard's chime check looks
-  at the phrase's own utterance (Command.phrase_start), not from the wake word on.
+  listening (after the utterance under way, if one began inside the window; pocketsphinx
+  says so, vosk does not). The tone heard back through the microphone is not the phrase:
+  the echo guard's chime check looks at the phrase's own audio (Command.phrase_start), and
+  a command it rejects gives its window back to the person (Gate.withdraw).
 - Every command passes the EchoGuard (echo_guard.py), which may ask ChimeEcho
   (chime_echo.py) whether the command's audio was nothing but Kindred's own chimes. An
   allowed barge-in (stop/pause while the speaker plays) cancels the speaker here at once,
@@ -47,6 +48,7 @@ log = logging.getLogger("kindred.live")
 
 WakeCallback = Callable[[float], None]
 LONE_WORD_S = 1.0  # the audio checked for a command that does not say where it began
+PHRASE_WAIT_S = 5.0  # the longest utterance the wake window's end waits for
 
 
 @dataclass
@@ -56,6 +58,7 @@ class ListenStats:
     delivered: list[tuple[str, float, float]] = field(default_factory=list)  # intent, heard_at, delivered_at
     rejected: list[tuple[str, str]] = field(default_factory=list)  # intent, reason
     wakes: int = 0
+    phrase_was_chime: int = 0  # "kindred <phrase>" whose phrase was our chime: the wake word alone
     window_closed: int = 0
     barge_ins: list[tuple[float, float]] = field(default_factory=list)  # heard_at, cancelled_at
 
@@ -145,9 +148,12 @@ class Listener:
     def _speaking_in_window(self, rec) -> bool:
         """Someone began speaking inside the wake window and has not finished: the window
         waits for the end of their utterance (its phrase still counts), and no "listen_end"
-        tone plays over them (heard back, it garbled the phrase it interrupted)."""
+        tone plays over them (heard back, it garbled the phrase it interrupted). Not for
+        longer than PHRASE_WAIT_S: a longer utterance is talk (or a television), not a phrase.
+        (Engines without `utterance_start`, vosk: the window closes on time, as before.)"""
         start = getattr(rec, "utterance_start", None)
-        return start is not None and start <= self._wake_until
+        return (start is not None and start <= self._wake_until
+                and self.audio_t - start < PHRASE_WAIT_S)
 
     def _heard_at(self, t: float) -> float:
         clock_time = getattr(self.mic, "clock_time", None)
@@ -194,6 +200,7 @@ class Listener:
             only_phrase = verdict.reason == "own-chime" and command.phrase_start is not None
             gate = getattr(self.recognizer, "gate", None)
             if gate is not None and gate.withdraw(command, wake_stands=only_phrase):
+                self.stats.phrase_was_chime += 1
                 self._wake_heard(command.t, command.t_start, command.phrase_start)
             if cut is not None:
                 self._deliver_cut(cut, f"then {verdict.reason}")
@@ -219,8 +226,11 @@ class Listener:
         heard_at = self._heard_at(t)
         if self.guard.overlapping(heard_at, 1):
             return  # Kindred is talking: "kindred" may be its own voice; no tone, no window
-        bells = self.guard.overlapping(heard_at, 1, kind="chime")
+        bells = self.guard.overlapping(heard_at, 1, self._heard_at(said_from), kind="chime")
         if bells and self.heard_audio.only_chimes(said_from, said_to, [u.text for u in bells]):
+            gate = getattr(self.recognizer, "gate", None)
+            if gate is not None:
+                gate.cancel_wake()  # no window for a phrase after it either
             return  # a bell heard as "kindred"
         self._wake_until = t + self.wake_window_s
         self.speaker.chime("wake")

@@ -7,12 +7,15 @@ decided); the gate decides whether it is a command:
   a wake acknowledgement (on_wake callback, so the live layer can play a soft tone; it is
   not a Command and `listen --jsonl` never prints it) and a WAKE_WINDOW_S window in which one
   bare phrase is accepted. That command is addressed like "kindred <phrase>" in one breath:
-  heard "kindred <phrase>", starting where the wake word did (the echo guard judges the
-  whole of it). Anything else: nothing.
+  heard "kindred <phrase>", starting where the wake word did (t_start), its own words from
+  phrase_start. Anything else: nothing.
 - prompted (set_mode("prompted", window_s)): bare phrases that *start* within window_s of
   audio are accepted too; the first accepted command closes a finite window (the question
   was answered) and the gate falls back to addressed. window_s=None keeps it open for the
   whole stream (`kindred listen --mode prompted`).
+
+The live layer may reject a decided command (its echo guard: Kindred's own sound, or a
+bare phrase over its voice); `withdraw` then gives back the window or prompt it used.
 
 Time is audio time (seconds of audio consumed), so file replays are deterministic.
 """
@@ -81,9 +84,11 @@ class Gate:
         return command
 
     def withdraw(self, command: Command, wake_stands: bool = False) -> bool:
-        """The live layer rejected `command` (the echo guard found it was Kindred's own
-        sound): the window it used is given back, so the person's own phrase, still to
-        come, is heard (the wake tone heard back decoded as "no" in the wake window).
+        """The live layer rejected `command` (its echo guard: Kindred's own sound, or a bare
+        phrase over its voice): the window or prompt it used is given back, so the person's
+        own phrase, still to come, is heard (the wake tone heard back decoded as "no" in
+        the wake window). Only the latest command decided can be withdrawn (one utterance
+        ends per chunk at most: the endpoint's hangover is longer than a chunk).
 
         `wake_stands`: only the phrase was our sound ("kindred" said over the talk bell,
         whose ringing after it decoded as "say a prayer"). If the wake word came in the
@@ -99,6 +104,10 @@ class Gate:
         self._wake_until = command.t + self.wake_window_s
         self._wake_start = command.t_start
         return True
+
+    def cancel_wake(self) -> None:
+        """The wake word just heard was not a person's (a bell): no window for a phrase."""
+        self._wake_until = -1.0
 
     def _decide(self, words: str, t_start: float, t: float,
                 phrase_start: float | None) -> Command | None:
