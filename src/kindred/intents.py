@@ -26,3 +26,4 @@ class Command:
     # the phrase's own utterance in the wake window (t_start is then the wake word's start).
     # None: a bare phrase, or an engine that does not say
     phrase_start: float | None = None
+    phrase_end: float | None = None  # where its last word ended (None: not known)

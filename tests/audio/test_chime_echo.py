@@ -134,6 +134,44 @@ def test_with_the_echo_canceller_both_signals_must_say_only_the_chime(tmp_path):
     assert heard.only_chimes(0.0, len(loud) / RATE, ["start"])
 
 
+def test_a_quiet_tone_in_room_noise_is_only_the_tone(tmp_path):
+    """The wake tone is soft: at the microphone it may be only ~20 dB over the room (-50
+    dBFS), so relative to itself the room's noise reads as "a voice". Measured against the
+    room's own noise (the seconds kept before it) there is nothing else; a soft voice is."""
+    rng = np.random.default_rng(9)
+    room_noise = (rng.normal(size=4 * RATE) * 10 ** (-50 / 20)).astype(np.float32)
+    tone = bell("wake", peak=10 ** (-28 / 20))
+    said = voice("no", tmp_path / "no.wav")
+    said = said * (10 ** (-28 / 20) / float(np.max(np.abs(said))))
+    for sound, only in ((tone, True), (said, False)):
+        x = room_noise.copy()
+        x[3 * RATE:3 * RATE + len(sound)] += sound[: RATE]
+        assert residual_db(x[3 * RATE:], RATE, partials_hz(["wake"], RATE)) > RESIDUAL_DB
+        heard = ChimeEcho()
+        heard.push(_chunk(x))
+        assert heard.only_chimes(3.0, 3.0 + min(len(sound), RATE) / RATE, ["wake"]) is only
+
+
+def test_a_stretch_of_bell_alone_inside_a_phrase(tmp_path):
+    """ "kindred", the bell ringing through a pause, "next question": the pause is a stretch
+    of the bell alone; words spoken over the bell without a pause have none."""
+    kindred, phrase = voice("kindred", tmp_path / "k.wav"), voice("next question", tmp_path / "q.wav")
+    ring = bell("start", peak=0.3)
+    pause = np.zeros(int(0.9 * RATE), np.float32)
+    glued = np.concatenate([kindred, pause, phrase])
+    glued[: len(ring)] += ring[: len(glued)]
+    heard = ChimeEcho()
+    heard.push(_chunk(glued))
+    t = len(glued) / RATE
+    assert not heard.only_chimes(0.0, t, ["start"])
+    assert heard.chime_stretch(0.0, t, ["start"], 0.4)
+    over = np.concatenate([kindred, phrase])
+    over[: len(ring)] += ring[: len(over)]
+    heard = ChimeEcho()
+    heard.push(_chunk(over))
+    assert not heard.chime_stretch(0.0, len(over) / RATE, ["start"], 0.4)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("rt60", [None, 0.6])
 @pytest.mark.parametrize("mode", ["addressed", "prompted"])

@@ -26,6 +26,11 @@ done" in the wake window (session 7). But a person well under a loud bell can al
 the microphone's audio looking like the bell alone, so the canceller's output must agree:
 either it is only the chimes too, or it is at least AEC_GONE_DB quieter than the
 microphone (the canceller took nearly everything away, so nearly everything was echo).
+And when outside the partials the microphone heard nothing louder than the room's usual
+noise (ROOM_MARGIN_DB over the quiet frames of the kept seconds), there was nobody: the
+soft wake tone is only ~20 dB over a room at -50 dBFS, so relative to itself the room
+reads as "a voice", and the canceller's residue of it sat 10-14 dB over the room, neither
+test passing (3 of 12 tone echoes were heard as "no" before this rule).
 
 Limits:
 - A voice heard 10-15 dB under the bell survives the canceller and is a voice. A voice
@@ -57,6 +62,9 @@ RESIDUAL_DB = -25.0
 K_FRAMES = 4
 KEEP_S = 8.0
 AEC_GONE_DB = 15.0
+ROOM_PERCENTILE = 20.0  # of the kept audio's frames: the room's own noise
+ROOM_MARGIN_DB = 6.0  # outside the partials no louder than the room noise + this: nothing
+MIN_ROOM_S = 2.0  # kept audio needed to know the room's noise
 
 
 def partials_hz(names: Iterable[str], rate_hz: int) -> list[float]:
@@ -70,9 +78,8 @@ def partials_hz(names: Iterable[str], rate_hz: int) -> list[float]:
     return out
 
 
-def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
-    """Energy outside the partials `freqs` (K_FRAMES-th loudest frame), in dB relative to the
-    loudest frame's whole energy. Very negative: nothing but those partials."""
+def frame_powers(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: the energy outside the partials `freqs`, and the whole energy."""
     x = samples.astype(np.float64)
     if len(x) < FRAME:
         x = np.pad(x, (0, FRAME - len(x)))
@@ -84,11 +91,31 @@ def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
     for f in freqs:
         k = int(round(f * FRAME / rate_hz))
         chime[max(0, k - HALF_WIDTH):k + HALF_WIDTH + 1] = True
-    total = float(power.sum(axis=1).max())
+    return power[:, ~chime].sum(axis=1), power.sum(axis=1)
+
+
+def _kth_loudest(rest: np.ndarray) -> float:
+    return float(np.sort(rest)[-min(K_FRAMES, len(rest))])
+
+
+def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
+    """Energy outside the partials `freqs` (K_FRAMES-th loudest frame), in dB relative to the
+    loudest frame's whole energy. Very negative: nothing but those partials."""
+    rest, whole = frame_powers(samples, rate_hz, freqs)
+    total = float(whole.max())
     if total <= 0.0:
         return -200.0
-    rest = np.sort(power[:, ~chime].sum(axis=1))
-    return float(10.0 * np.log10(rest[-min(K_FRAMES, len(rest))] / total + 1e-20))
+    return float(10.0 * np.log10(_kth_loudest(rest) / total + 1e-20))
+
+
+def over_room_db(samples: np.ndarray, room: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
+    """Energy outside the partials (K_FRAMES-th loudest frame) over the room's own noise
+    there (the ROOM_PERCENTILE of `room`'s frames), in dB; inf when the room is silent."""
+    rest, _ = frame_powers(samples, rate_hz, freqs)
+    floor = float(np.percentile(frame_powers(room, rate_hz, freqs)[0], ROOM_PERCENTILE))
+    if floor <= 1e-6:
+        return float("inf")
+    return float(10.0 * np.log10(_kth_loudest(rest) / floor + 1e-20))
 
 
 def level_db(samples: np.ndarray) -> float:
@@ -130,9 +157,29 @@ class ChimeEcho:
         mic, heard = self._mic[lo:hi], self._heard[lo:hi]
         if not freqs or len(mic) < self.rate_hz // 10:
             return False
+        if self._room_only(mic, self._mic, freqs):
+            return True  # outside the partials the microphone heard the room, nothing more
         if residual_db(mic, self.rate_hz, freqs) >= RESIDUAL_DB:
             return False  # something besides the chimes reached the microphone
         if np.array_equal(mic, heard):
             return True  # no echo canceller (or it let this pass unchanged)
         return (residual_db(heard, self.rate_hz, freqs) < RESIDUAL_DB
+                or self._room_only(heard, self._heard, freqs)
                 or level_db(heard) <= level_db(mic) - AEC_GONE_DB)
+
+    def _room_only(self, x: np.ndarray, ring: np.ndarray, freqs: list[float]) -> bool:
+        """Outside the partials, no louder than the room's usual noise (the kept audio's
+        quiet frames): a soft tone in a room at -50 dBFS, with nobody speaking. Unknown
+        (False) in digital silence or before MIN_ROOM_S of audio."""
+        return (len(ring) >= MIN_ROOM_S * self.rate_hz
+                and over_room_db(x, ring, self.rate_hz, freqs) < ROOM_MARGIN_DB)
+
+    def chime_stretch(self, t0_s: float, t1_s: float, names: Iterable[str], width_s: float) -> bool:
+        """Is there a stretch of `width_s` between t0_s and t1_s that is nothing but the
+        chimes `names`? (Windows of width_s, a quarter of it apart.)"""
+        t = t0_s
+        while t + width_s <= t1_s + 1e-9:
+            if self.only_chimes(t, t + width_s, names):
+                return True
+            t += width_s / 4
+        return False

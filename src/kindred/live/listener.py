@@ -49,6 +49,7 @@ log = logging.getLogger("kindred.live")
 WakeCallback = Callable[[float], None]
 LONE_WORD_S = 1.0  # the audio checked for a command that does not say where it began
 PHRASE_WAIT_S = 5.0  # the longest utterance the wake window's end waits for
+GLUE_S = 0.4  # a stretch of our chime alone this long inside a phrase: the bell glued it
 
 
 @dataclass
@@ -167,12 +168,23 @@ class Listener:
         # decoded as "no" in the wake window, the talk bell after "kindred" as "say a prayer"
         span_start = next((s for s in (getattr(command, "phrase_start", None), t_start)
                            if s is not None), command.t - LONE_WORD_S)
-        verdict = self.guard.check(command, heard_at, started_at, lambda names: (
-            self.heard_audio.only_chimes(span_start, command.t, names)))
+        verdict = self.guard.check(command, heard_at, started_at,
+                                   lambda names: self._made_of_chime(command, span_start, names))
         log_words("heard %r: %s (%s), decided %.2f s after it began", command.heard,
                   command.intent, verdict.reason,
                   heard_at - started_at if started_at is not None else float("nan"))
         return verdict, heard_at
+
+    def _made_of_chime(self, command: Command, span_start: float, names: list[str]) -> bool:
+        """The phrase came from our chimes: all of its audio, or a stretch of GLUE_S inside
+        its words with nothing else. The second is a person's words glued together by a
+        bell ringing through their pause: "kindred", the talk bell, "next question" became
+        one utterance and decoded as "kindred ask us a question" or "kindred stop"."""
+        if self.heard_audio.only_chimes(span_start, command.t, names):
+            return True
+        start, end = getattr(command, "phrase_start", None), getattr(command, "phrase_end", None)
+        return (start is not None and end is not None
+                and self.heard_audio.chime_stretch(start, end, names, GLUE_S))
 
     def _on_early(self, command: Command) -> None:
         verdict, heard_at = self._check(command)

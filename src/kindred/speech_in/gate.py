@@ -22,6 +22,7 @@ Time is audio time (seconds of audio consumed), so file replays are deterministi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from kindred.content.phrases import PhraseTable
@@ -73,12 +74,15 @@ class Gate:
         return t_start <= self._wake_until
 
     def decide(self, words: str, t_start: float, t: float,
-               phrase_start: float | None = None) -> Command | None:
-        """`words` was heard from t_start; the decision is made at audio time t. For
-        "kindred <phrase>" in one breath the engine may say where the phrase began."""
+               phrase_start: float | None = None,
+               words_end: float | None = None) -> Command | None:
+        """`words` was heard from t_start; the decision is made at audio time t. The engine
+        may say where the phrase of "kindred <phrase>" began, and where the last word ended."""
         self.now = t
         before = (self.mode, self._prompt_until, self._wake_until, self._wake_start)
         command = self._decide(words, t_start, t, phrase_start)
+        if command is not None and command.phrase_start is not None and words_end is not None:
+            command = replace(command, phrase_end=round(words_end, 2))
         one_breath = command is not None and self.table.parse(words).addressed
         self._last = (command, before, one_breath) if command is not None else None
         return command

@@ -143,6 +143,7 @@ class Scored:
     phrase_phones: int = 0  # and how many phones its words have
     wake_s: float | None = None  # and how long the wake word before it lasted
     phrase_start: float | None = None  # and where the phrase began (audio time)
+    words_end: float | None = None  # where the last word ended (audio time)
     early: bool = False  # an early look before its utterance ended (urgent mode, on_early)
 
 
@@ -342,7 +343,8 @@ class SphinxRecognizer:
         if self.keep_scores:
             self.scores.append(scored)
         if scored.accepted and (not self._urgent or self._urgent_ok(scored)):
-            command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start)
+            command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start,
+                                       scored.words_end)
             if command is not None:
                 out.append(command)
                 return
@@ -450,7 +452,8 @@ class SphinxRecognizer:
                       word_llr=min(per_word), wake_llr=wake_llr, extra_s=extra_s,
                       accepted=accepted, complete=complete, decoy=decoy,
                       phrase_s=phrase_s, phrase_phones=phrase_phones,
-                      wake_s=wake_s, phrase_start=phrase_start)
+                      wake_s=wake_s, phrase_start=phrase_start,
+                      words_end=t_start + (spoken[-1].end_frame + 1) / FRAMES_PER_S)
 
 
 def phrase_fits(th: Thresholds, phrase_s: float, phones: int, wake_s: float) -> bool:

@@ -57,6 +57,7 @@ class VoskScored:
     accepted: bool
     reason: str = ""
     phrase_start: float | None = None  # "kindred <phrase>": where the phrase began
+    words_end: float | None = None  # where the last word ended
 
 
 def load_model(path: Path):
@@ -158,7 +159,8 @@ class VoskRecognizer:
         if not scored.accepted:
             self.gate.now = t_now
             return
-        command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start)
+        command = self.gate.decide(scored.words, scored.t_start, t_now, scored.phrase_start,
+                                   scored.words_end)
         if command is not None:
             out.append(command)
 
@@ -171,6 +173,8 @@ class VoskRecognizer:
         wake = self.table.wake_word.split()
         if tokens[:len(wake)] == wake and len(words) > len(wake):
             scored.phrase_start = base + words[len(wake)]["start"]
+        if words:
+            scored.words_end = base + words[-1]["end"]
         if UNK in tokens or not words:
             scored.reason = "unk"
         elif text not in self._utterances:
