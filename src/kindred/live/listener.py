@@ -142,9 +142,9 @@ class Listener:
         if (self._wake_until is not None and chunk.end_s > self._wake_until
                 and not self._speaking_in_window(rec)):
             self._wake_until = None
-            self.stats.window_closed += 1
             if not self._speaker_busy():
                 self.speaker.chime("listen_end")
+            self.stats.window_closed += 1  # after the tone is queued: what a reader sees is whole
 
     def _speaking_in_window(self, rec) -> bool:
         """Someone began speaking inside the wake window and has not finished: the window
