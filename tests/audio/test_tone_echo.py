@@ -86,7 +86,8 @@ def table():
     return PhraseTable(load_library().commands)
 
 
-def listen(table, wav, bell_at: float | None = None, **listener_kw):
+def run_room(table, wav, bell_at: float | None = None, **listener_kw):
+    """The listener over the whole Room: (commands delivered, the listener, the room)."""
     room = Room(wav)
     got = []
     listener = None
@@ -98,6 +99,11 @@ def listen(table, wav, bell_at: float | None = None, **listener_kw):
         room.chime("start", at=bell_at)  # the talk bell, rung by the session
     for chunk in room.chunks():
         listener.process(chunk)
+    return got, listener, room
+
+
+def listen(table, wav, bell_at: float | None = None, **listener_kw):
+    got, listener, room = run_room(table, wav, bell_at, **listener_kw)
     return [c.intent for c in got], listener.stats, [u.text for u in room.played]
 
 
@@ -148,13 +154,7 @@ def test_the_window_waits_for_a_phrase_not_for_talk(table, tmp_path):
             "still tied up by the old bridge where we sat last summer with your sister and "
             "her funny little dog, and then come home the long way round past the bakery")
     wav = person(tmp_path, ["kindred", talk], gap_s=0.5)
-    room = Room(wav)
-    listener = None
-    listener = Listener(room, lambda w: SphinxRecognizer(table, on_wake=w, thresholds=LOOSE),
-                        room, EchoGuard(table, room.timeline), lambda c: None,
-                        clock=lambda: listener.audio_t, urgent=True, wake_window_s=1.0)
-    for chunk in room.chunks():
-        listener.process(chunk)
+    _, _, room = run_room(table, wav, wake_window_s=1.0)
     (wake,) = [u for u in room.played if u.text == "wake"]
     (end,) = [u for u in room.played if u.text == "listen_end"]
     talk_s = len(read_16k(wav)) / RATE - 2 * len(read_16k(tmp_path / "pause.wav")) / RATE

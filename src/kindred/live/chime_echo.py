@@ -108,13 +108,18 @@ def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
     return float(10.0 * np.log10(_kth_loudest(rest) / total + 1e-20))
 
 
-def over_room_db(samples: np.ndarray, room: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
-    """Energy outside the partials (K_FRAMES-th loudest frame) over the room's own noise
-    there (the ROOM_PERCENTILE of `room`'s frames), in dB; inf when the room is silent."""
-    rest, _ = frame_powers(samples, rate_hz, freqs)
+def room_floor(room: np.ndarray, rate_hz: int, freqs: list[float]) -> float | None:
+    """The room's own noise outside the partials (the ROOM_PERCENTILE of `room`'s frames);
+    None before MIN_ROOM_S of audio or in digital silence (unknown)."""
+    if len(room) < MIN_ROOM_S * rate_hz:
+        return None
     floor = float(np.percentile(frame_powers(room, rate_hz, freqs)[0], ROOM_PERCENTILE))
-    if floor <= 1e-6:
-        return float("inf")
+    return floor if floor > 1e-6 else None
+
+
+def over_floor_db(samples: np.ndarray, floor: float, rate_hz: int, freqs: list[float]) -> float:
+    """Energy outside the partials (K_FRAMES-th loudest frame) over `floor`, in dB."""
+    rest, _ = frame_powers(samples, rate_hz, freqs)
     return float(10.0 * np.log10(_kth_loudest(rest) / floor + 1e-20))
 
 
@@ -152,34 +157,45 @@ class ChimeEcho:
     def only_chimes(self, t0_s: float, t1_s: float, names: Iterable[str]) -> bool:
         """Is the audio from t0_s to t1_s (stream seconds) nothing but the chimes `names`?"""
         freqs = partials_hz(names, self.rate_hz)
+        return bool(freqs) and self._only(t0_s, t1_s, freqs, {})
+
+    def chime_stretch(self, t0_s: float, t1_s: float, names: Iterable[str], width_s: float) -> bool:
+        """Is there a stretch of `width_s` between t0_s and t1_s that is nothing but the
+        chimes `names`? (Windows of width_s, a quarter of it apart.)"""
+        freqs = partials_hz(names, self.rate_hz)
+        if not freqs:
+            return False
+        floors: dict = {}  # the room's noise, measured once for all the windows
+        t = t0_s
+        while t + width_s <= t1_s + 1e-9:
+            if self._only(t, t + width_s, freqs, floors):
+                return True
+            t += width_s / 4
+        return False
+
+    def _only(self, t0_s: float, t1_s: float, freqs: list[float], floors: dict) -> bool:
+        """only_chimes over one span; `floors` caches the room's noise per kept signal."""
         lo = max(0, int((t0_s - self._t0) * self.rate_hz))
         hi = max(lo, int((t1_s - self._t0) * self.rate_hz))
         mic, heard = self._mic[lo:hi], self._heard[lo:hi]
-        if not freqs or len(mic) < self.rate_hz // 10:
+        if len(mic) < self.rate_hz // 10:
             return False
-        if self._room_only(mic, self._mic, freqs):
+        if self._room_only(mic, "mic", freqs, floors):
             return True  # outside the partials the microphone heard the room, nothing more
         if residual_db(mic, self.rate_hz, freqs) >= RESIDUAL_DB:
             return False  # something besides the chimes reached the microphone
         if np.array_equal(mic, heard):
             return True  # no echo canceller (or it let this pass unchanged)
         return (residual_db(heard, self.rate_hz, freqs) < RESIDUAL_DB
-                or self._room_only(heard, self._heard, freqs)
+                or self._room_only(heard, "heard", freqs, floors)
                 or level_db(heard) <= level_db(mic) - AEC_GONE_DB)
 
-    def _room_only(self, x: np.ndarray, ring: np.ndarray, freqs: list[float]) -> bool:
-        """Outside the partials, no louder than the room's usual noise (the kept audio's
-        quiet frames): a soft tone in a room at -50 dBFS, with nobody speaking. Unknown
-        (False) in digital silence or before MIN_ROOM_S of audio."""
-        return (len(ring) >= MIN_ROOM_S * self.rate_hz
-                and over_room_db(x, ring, self.rate_hz, freqs) < ROOM_MARGIN_DB)
-
-    def chime_stretch(self, t0_s: float, t1_s: float, names: Iterable[str], width_s: float) -> bool:
-        """Is there a stretch of `width_s` between t0_s and t1_s that is nothing but the
-        chimes `names`? (Windows of width_s, a quarter of it apart.)"""
-        t = t0_s
-        while t + width_s <= t1_s + 1e-9:
-            if self.only_chimes(t, t + width_s, names):
-                return True
-            t += width_s / 4
-        return False
+    def _room_only(self, x: np.ndarray, which: str, freqs: list[float], floors: dict) -> bool:
+        """Outside the partials, no louder than the room's usual noise (the quiet frames of
+        the kept `which` signal): a soft tone in a room at -50 dBFS, with nobody speaking.
+        Unknown (False) in digital silence or before MIN_ROOM_S of audio."""
+        if which not in floors:
+            ring = self._mic if which == "mic" else self._heard
+            floors[which] = room_floor(ring, self.rate_hz, freqs)
+        floor = floors[which]
+        return floor is not None and over_floor_db(x, floor, self.rate_hz, freqs) < ROOM_MARGIN_DB

@@ -22,7 +22,6 @@ Time is audio time (seconds of audio consumed), so file replays are deterministi
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from kindred.content.phrases import PhraseTable
@@ -80,11 +79,9 @@ class Gate:
         may say where the phrase of "kindred <phrase>" began, and where the last word ended."""
         self.now = t
         before = (self.mode, self._prompt_until, self._wake_until, self._wake_start)
-        command = self._decide(words, t_start, t, phrase_start)
-        if command is not None and command.phrase_start is not None and words_end is not None:
-            command = replace(command, phrase_end=round(words_end, 2))
-        one_breath = command is not None and self.table.parse(words).addressed
-        self._last = (command, before, one_breath) if command is not None else None
+        parsed = self.table.parse(words)
+        command = self._decide(parsed, t_start, t, phrase_start, words_end)
+        self._last = (command, before, parsed.addressed) if command is not None else None
         return command
 
     def withdraw(self, command: Command, wake_stands: bool = False) -> bool:
@@ -113,16 +110,15 @@ class Gate:
         """The wake word just heard was not a person's (a bell): no window for a phrase."""
         self._wake_until = -1.0
 
-    def _decide(self, words: str, t_start: float, t: float,
-                phrase_start: float | None) -> Command | None:
-        parsed = self.table.parse(words)
+    def _decide(self, parsed, t_start: float, t: float, phrase_start: float | None,
+                words_end: float | None) -> Command | None:
         if parsed.addressed and not parsed.phrase:
             self._wake_until = t + self.wake_window_s
             self._wake_start = t_start
             if self.on_wake is not None:
                 self.on_wake(t)
             return None
-        command = self._addressed(parsed, t_start, t, phrase_start)
+        command = self._addressed(parsed, t_start, t, phrase_start, words_end)
         if command is not None:
             self._wake_until = -1.0
             self._close_finite_prompt()
@@ -139,8 +135,8 @@ class Gate:
         are (a look at an utterance before it has ended)."""
         return self._addressed(self.table.parse(words), t_start, t)
 
-    def _addressed(self, parsed, t_start: float, t: float,
-                   phrase_start: float | None = None) -> Command | None:
+    def _addressed(self, parsed, t_start: float, t: float, phrase_start: float | None = None,
+                   words_end: float | None = None) -> Command | None:
         if parsed.intent is None:
             return None
         if parsed.addressed:
@@ -150,8 +146,10 @@ class Gate:
             start, phrase_start = self._wake_start, round(t_start, 2)
         else:
             return None
+        phrase_end = None if phrase_start is None or words_end is None else round(words_end, 2)
         return Command(intent=parsed.intent, heard=f"{self.table.wake_word} {parsed.phrase}",
-                       t=round(t, 2), t_start=round(start, 2), phrase_start=phrase_start)
+                       t=round(t, 2), t_start=round(start, 2), phrase_start=phrase_start,
+                       phrase_end=phrase_end)
 
     def _close_finite_prompt(self) -> None:
         if self.mode == "prompted" and self._prompt_until is not None:
