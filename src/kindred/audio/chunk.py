@@ -22,6 +22,9 @@ class AudioChunk:
     samples: np.ndarray  # int16, shape (n,)
     rate_hz: int
     t_s: float
+    # After the echo canceller: what the speaker played, paired sample for sample with
+    # `samples` (its echo arrives a little later); None when nothing audible was played.
+    echo_ref: np.ndarray | None = None
 
     @property
     def duration_s(self) -> float:

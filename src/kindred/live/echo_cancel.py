@@ -25,9 +25,11 @@ REALIGN_MS off MARGIN_S behind its reference, the reference is shifted by exactl
 lock on, the device times no longer steer the alignment, except for a jump of JUMP_S (a new
 mic stream), where the audio's correction is kept.
 
-When nothing audible was played for the filter's whole tail, the chunk passes through
-unchanged (same samples, no added delay) and the filter is not touched, so it stays
-converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
+The cleaned chunk carries the reference it was paired with (AudioChunk.echo_ref): from it
+the recognizer's segmenter judges what may be left of Kindred's voice
+(speech_in/echo_level.py). When nothing audible was played for the filter's whole tail,
+the chunk passes through unchanged (same samples, no added delay) and the filter is not
+touched, so it stays converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
 the echo guard stays either way as the second line of defence. A microphone stream that
 restarts (reopened, or back after an outage: its capture times jump) re-aligns at once
 (JUMP_S) and keeps the adapted filter.
@@ -107,7 +109,8 @@ class EchoCanceller:
             cleaned = np.concatenate([np.zeros(n - len(cleaned), dtype=np.int16), cleaned])
         self.stats.cancelled += 1
         self.stats.cpu_s += time.process_time() - t0
-        return AudioChunk(samples=cleaned[-n:], rate_hz=chunk.rate_hz, t_s=chunk.t_s)
+        return AudioChunk(samples=cleaned[-n:], rate_hz=chunk.rate_hz, t_s=chunk.t_s,
+                          echo_ref=window[-n:])
 
     def _follow_device(self, want: int | None) -> None:
         """Align on the device times: at first, when the clocks jump (a new mic stream), and

@@ -15,6 +15,10 @@ begins `preroll_s` before that (the quiet onset of "kindred" is kept), and ends 
 audio (a ring buffer) and cuts it by time.
 
 All parameters were tuned on the dev voices of the corpus (docs/speech-in.md).
+
+While Kindred speaks, the samples come from the echo canceller with the reference it paired
+with them (`push(samples, echo_ref)`): a frame is then speech only if it is also louder than
+what may be left of Kindred's own voice (echo_level.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from kindred.speech_in.echo_level import EchoLevel, EchoLevelSettings
 
 RATE_HZ = 16000
 FRAME_N = 160  # 10 ms
@@ -42,6 +48,7 @@ class SegmenterSettings:
     warmup_frames: int = 15  # the first 150 ms of a stream only learn the floor
     tail_db: float = 45.0  # inside a segment, frames this far below its loudest are not speech
     min_floor_dbfs: float = -75.0  # the floor never counts as lower than white noise this loud
+    echo: EchoLevelSettings | None = EchoLevelSettings()  # None: echo_ref is ignored
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class EnergySegmenter:
         self._frames_seen = 0
         self._hist = np.zeros(max(1, int(round(settings.floor_window_s / FRAME_S))), dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_ref = np.zeros(0, dtype=np.int16)  # echo_ref of _pending (0: silent)
+        self._echo: EchoLevel | None = None  # made at the first echo_ref
         self._t = 0.0  # stream time of _pending[0]
         self._recent: list[bool] = []
         self.in_speech = False
@@ -84,6 +93,7 @@ class EnergySegmenter:
     def reset_time(self, t: float) -> None:
         """Stream time of the next sample pushed (a recognizer reused after finish())."""
         self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_ref = np.zeros(0, dtype=np.int16)
         self._t = t
 
     def open_segment(self) -> tuple[float, float, float] | None:
@@ -102,32 +112,54 @@ class EnergySegmenter:
         spec = np.abs(np.fft.rfft(frames.astype(np.float32) * self._window, axis=1)) ** 2
         return 10.0 * np.log10(spec[:, self._band].sum(axis=1) + 1.0)
 
-    def push(self, samples: np.ndarray) -> list[Segment]:
-        self._pending = np.concatenate([self._pending, samples.astype(np.int16, copy=False)])
+    def push(self, samples: np.ndarray, echo_ref: np.ndarray | None = None) -> list[Segment]:
+        """echo_ref: what the speaker played, paired sample for sample with `samples` by the
+        echo canceller (None: nothing audible was played)."""
+        samples = samples.astype(np.int16, copy=False)
+        if echo_ref is not None and len(echo_ref) != len(samples):
+            raise ValueError(f"echo_ref has {len(echo_ref)} samples for {len(samples)}")
+        self._pending = np.concatenate([self._pending, samples])
+        if echo_ref is not None and self._echo is None and self.s.echo is not None:
+            self._echo = EchoLevel(self.s.echo, silence_db=self._min_floor)
+            self._pending_ref = np.zeros(len(self._pending) - len(samples), dtype=np.int16)
+        if self._echo is not None:
+            ref = np.zeros(len(samples), dtype=np.int16) if echo_ref is None else echo_ref
+            self._pending_ref = np.concatenate([self._pending_ref, ref.astype(np.int16, copy=False)])
         n = len(self._pending) // FRAME_N
         if n == 0:
             return []
         frames = self._pending[: n * FRAME_N].reshape(n, FRAME_N)
         self._pending = self._pending[n * FRAME_N:]
+        energies = self.frame_energies(frames)
+        if self._echo is None:
+            refs = [None] * n
+        else:  # silence between lines costs no FFT
+            played = self._pending_ref[: n * FRAME_N]
+            self._pending_ref = self._pending_ref[n * FRAME_N:]
+            refs = (self.frame_energies(played.reshape(n, FRAME_N)) if played.any()
+                    else np.zeros(n))
         out: list[Segment] = []
-        for e in self.frame_energies(frames):
-            out += self._frame(float(e))
+        for e, r in zip(energies, refs):
+            out += self._frame(float(e), None if r is None else float(r))
         return out
 
     def flush(self) -> list[Segment]:
         """End of stream: close an open segment."""
         self._pending = np.zeros(0, dtype=np.int16)
+        self._pending_ref = np.zeros(0, dtype=np.int16)
         if not self.in_speech:
             return []
         self.in_speech = False
         self._recent.clear()
         return [Segment(self.speech_start, self._t, self._t)]
 
-    def _frame(self, e: float) -> list[Segment]:
+    def _frame(self, e: float, e_ref: float | None = None) -> list[Segment]:
         s = self.s
         t0 = self._t
         self._t += FRAME_S
         self._hist[self._frames_seen % len(self._hist)] = e
+        if self._echo is not None:
+            self._echo.add_reference(e_ref if e_ref is not None else 0.0)
         self._frames_seen += 1
         if self._frames_seen <= s.warmup_frames:
             return []
@@ -135,6 +167,9 @@ class EnergySegmenter:
             seen = self._hist[: min(self._frames_seen, len(self._hist))]
             self.floor_db = max(self._min_floor, float(np.percentile(seen, s.floor_percentile)))
         speech = e > self.floor_db + s.on_db
+        if self._echo is not None:
+            residue = self._echo.threshold(e)
+            speech = speech and (residue is None or e > residue)
         if self.in_speech:
             # Relative to the segment's own peak too: over a digitally silent floor (a
             # muted or virtual microphone) the faint decay after the last word is still

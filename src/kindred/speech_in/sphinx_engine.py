@@ -274,7 +274,7 @@ class SphinxRecognizer:
             self._ring_t0 += drop / RECOGNIZER_RATE_HZ
         self._audio_t = chunk.end_s
         out: list[Command] = []
-        for seg in self._seg.push(samples):
+        for seg in self._seg.push(samples, chunk.echo_ref):
             self._decode(seg, seg.decided_s, out)
         if self._urgent:
             self._look_early()
