@@ -237,12 +237,14 @@ class CancellerTap:
 
 class MicTap:
     """Sits in the Listener's `aec` slot: the raw chunk and what the recognizer got (the
-    echo canceller's output, or the same chunk when there is no canceller)."""
+    echo canceller's output, or the same chunk when there is no canceller, and the
+    reference the canceller paired with it: zeros when nothing was played)."""
 
     def __init__(self, aec, mic) -> None:
         self.aec, self.mic = aec, mic
         self.raw: list = []
         self.clean: list = []
+        self.ref: list = []
         self.t0_clock: float | None = None  # clock time of the first sample kept
         self.t0_stream: float | None = None  # stream time (chunk.t_s) of the first sample kept
         self.ctap = None
@@ -257,19 +259,25 @@ class MicTap:
         out = self.aec.process(chunk, capture_time) if self.aec is not None else chunk
         self.raw.append(chunk.samples.copy())
         self.clean.append(out.samples.copy())
+        ref = out.echo_ref
+        self.ref.append(ref.copy() if ref is not None else 0 * out.samples)
         return out
 
 
 def save_run(save_dir: Path, name: str, tap: MicTap, meta: dict) -> None:
-    """Benchmark audio only, only with --save-dir: raw mic, cleaned mic and the canceller's
-    near/far frames as 16 kHz WAVs (0600) plus a meta.json (times, what was heard)."""
+    """Benchmark audio only, only with --save-dir: raw mic, cleaned mic, the reference paired
+    with it, the canceller's near/far frames and the person's fed WAV as 16 kHz WAVs (0600)
+    plus a meta.json (times, what was heard)."""
     import json
 
     import numpy as np
     import soundfile as sf
+    import soxr
 
     save_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    arrays = {"raw": tap.raw, "clean": tap.clean}
+    fed, rate = sf.read(meta["fed_wav"], dtype="float32")
+    arrays = {"raw": tap.raw, "clean": tap.clean, "ref": tap.ref,
+              "fed": [(np.clip(soxr.resample(fed, rate, 16000), -1, 1) * 32767).astype(np.int16)]}
     if tap.ctap is not None:
         arrays |= {"near": tap.ctap.near, "far": tap.ctap.far}
     for key, parts in arrays.items():
