@@ -102,6 +102,8 @@ def test_the_barge_in_ends_with_the_words_not_with_the_echo(room):
         assert all(c.t > AT_S for c in commands), commands
     assert [c.intent for c in aware] == ["stop"]
     cut = min(c.t for c in aware + aware_early)
-    plain_cut = min((c.t for c in plain + plain_early), default=float("inf"))
-    assert cut - words_end <= 0.1, (cut - words_end, plain_cut - words_end)
-    assert cut < plain_cut - 0.05, (cut - words_end, plain_cut - words_end)
+    assert cut - words_end <= 0.05, (cut - words_end)
+    assert aware[0].t - words_end <= 0.1
+    # the reference ignored: the residue holds the utterance open two chunks longer
+    assert [c.intent for c in plain] == ["stop"]
+    assert plain[0].t - aware[0].t >= 0.075, (aware[0].t - words_end, plain[0].t - words_end)

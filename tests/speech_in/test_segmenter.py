@@ -117,3 +117,35 @@ def test_over_kindreds_voice_a_segment_ends_with_the_words_not_with_the_residue(
     # without the reference: the residue runs on in the person's segment, and makes more
     assert min(s.end_s for s in plain if s.end_s > end) > end + 0.2
     assert len([s for s in plain if s.start_s > 1.0 and not 2.7 < s.start_s < end]) >= 2
+
+
+def _line(seconds: float) -> np.ndarray:
+    x, rate = speak("Notice the light in the room and the warmth of the chair beneath you, "
+                    "there is no hurry tonight and nothing that has to be solved. " * 3, "en-us", 150)
+    x = soxr.resample(x, rate, RATE)
+    return (x / np.abs(x).max() * 0.5).astype(np.float32)[: int(seconds * RATE)]
+
+
+def _segments_with_reference(mic: np.ndarray, ref: np.ndarray | None) -> list:
+    seg = EnergySegmenter(SegmenterSettings())
+    pcm = np.clip(mic * 32767, -32768, 32767).astype(np.int16)
+    played = None if ref is None else np.clip(ref * 32767, -32768, 32767).astype(np.int16)
+    out = []
+    for i in range(0, len(pcm), 800):
+        out += seg.push(pcm[i:i + 800], None if played is None else played[i:i + 800])
+    return [(round(s.start_s, 2), round(s.end_s, 2)) for s in out + seg.flush()]
+
+
+def test_in_a_noisy_room_a_residue_under_the_noise_changes_nothing(command):
+    """A good canceller in a noisy room (-40 dBFS): its residue is under the noise, so the
+    person is found exactly as if nothing had been played, even at a moderate level."""
+    quiet_s, line = 2.0, _line(6.0)
+    played = np.concatenate([np.zeros(int(quiet_s * RATE), np.float32), line])
+    mic = 0.01 * np.random.default_rng(5).standard_normal(len(played)).astype(np.float32)
+    mic[int(0.04 * RATE):] += 0.003 * played[: len(played) - int(0.04 * RATE)]
+    at = int(5.0 * RATE)
+    words = 0.3 * command
+    mic[at:at + len(words)] += words
+    heard = _segments_with_reference(mic, played)
+    alone = _segments_with_reference(mic - 0.003 * np.roll(played, int(0.04 * RATE)), None)
+    assert [s for s in heard if s[1] > 4.5] == [s for s in alone if s[1] > 4.5] != []

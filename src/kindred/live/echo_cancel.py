@@ -105,12 +105,14 @@ class EchoCanceller:
         whole = len(near) - len(near) % self.frame
         self._carry, self._carry_far = near[whole:], far[whole:]
         cleaned = self.canceller.process(near[:whole], far[:whole])
+        paired = far[:whole]  # the reference each cleaned sample was cancelled against
         if len(cleaned) < n:  # a partial frame waits for the next chunk: keep the length
-            cleaned = np.concatenate([np.zeros(n - len(cleaned), dtype=np.int16), cleaned])
+            pad = np.zeros(n - len(cleaned), dtype=np.int16)
+            cleaned, paired = np.concatenate([pad, cleaned]), np.concatenate([pad, paired])
         self.stats.cancelled += 1
         self.stats.cpu_s += time.process_time() - t0
         return AudioChunk(samples=cleaned[-n:], rate_hz=chunk.rate_hz, t_s=chunk.t_s,
-                          echo_ref=window[-n:])
+                          echo_ref=paired[-n:])
 
     def _follow_device(self, want: int | None) -> None:
         """Align on the device times: at first, when the clocks jump (a new mic stream), and

@@ -94,6 +94,8 @@ class EnergySegmenter:
         """Stream time of the next sample pushed (a recognizer reused after finish())."""
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_ref = np.zeros(0, dtype=np.int16)
+        if self._echo is not None:
+            self._echo.clear_reach()
         self._t = t
 
     def open_segment(self) -> tuple[float, float, float] | None:
