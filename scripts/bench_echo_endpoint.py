@@ -65,19 +65,26 @@ def main() -> int:
     from kindred.content.library import load_library
     from kindred.content.phrases import PhraseTable
     from kindred.speech_in.segmenter import SegmenterSettings
-    from kindred.speech_in.sphinx_engine import SphinxRecognizer
+    from kindred.speech_in.sphinx_engine import SphinxRecognizer, Thresholds
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dirs", nargs="+", type=Path)
     ap.add_argument("--margins", nargs="+", default=["off", "12", "16", "20"],
                     help="EchoLevelSettings.margin_db values ('off': echo_ref ignored)")
+    ap.add_argument("--urgent-hangover-s", type=float, nargs="+", default=[None],
+                    help="Thresholds.urgent_hangover_s values (default: the shipped one)")
     args = ap.parse_args()
     table = PhraseTable(load_library().commands)
     base = SegmenterSettings().echo
-    recs = {m: SphinxRecognizer(table, segmenter=SegmenterSettings(
-        echo=None if m == "off" else replace(base, margin_db=float(m)))) for m in args.margins}
+    recs = {}
+    for hang in args.urgent_hangover_s:
+        th = Thresholds() if hang is None else replace(Thresholds(), urgent_hangover_s=hang)
+        for m in args.margins:
+            name = m if hang is None else f"{m}, endpoint {hang:g} s"
+            recs[name] = SphinxRecognizer(table, thresholds=th, segmenter=SegmenterSettings(
+                echo=None if m == "off" else replace(base, margin_db=float(m))))
     runs = sorted(p for d in args.dirs for p in d.glob("*.json"))
-    stats = {m: {"cut": [], "intents": {}, "false": 0} for m in args.margins}
+    stats = {m: {"cut": [], "intents": {}, "false": 0} for m in recs}
     t0 = 0.0
     for meta_path in runs:
         stem = str(meta_path)[:-len(".json")]

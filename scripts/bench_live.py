@@ -60,6 +60,7 @@ def room_tone(path: Path, seconds: float, dbfs: float = -50.0) -> Path:
 
 DECODER = "process"  # --decoder: where pocketsphinx decodes (the product: a worker process)
 URGENT_EARLY_S = None  # --urgent-early-s: Thresholds.urgent_early_s for the barge-in runs
+URGENT_HANGOVER_S = None  # --urgent-hangover-s: Thresholds.urgent_hangover_s for them
 
 
 def decoder_pids() -> list[int]:
@@ -413,6 +414,8 @@ def barge_in(trials: int, env: dict[str, str], tmp: Path, *, echo: bool, use_aec
           if loose else Thresholds())
     if URGENT_EARLY_S is not None:
         th = replace(th, urgent_early_s=URGENT_EARLY_S or float("inf"))
+    if URGENT_HANGOVER_S is not None:
+        th = replace(th, urgent_hangover_s=URGENT_HANGOVER_S)
     table = PhraseTable(load_library().commands)
     res = {"total": [], "decision": [], "decode": [], "output": [], "heard": 0, "as": [], "rejected": [],
            "false": 0, "scores": [], "c_total": [], "c_hang": [], "c_capture": [],
@@ -793,12 +796,15 @@ def main() -> int:
                     help="override audio/device_mic.BLOCK_MS (the PortAudio input block)")
     ap.add_argument("--urgent-early-s", type=float, default=None,
                     help="Thresholds.urgent_early_s in the barge-in runs (0: off)")
+    ap.add_argument("--urgent-hangover-s", type=float, default=None,
+                    help="Thresholds.urgent_hangover_s in the barge-in runs (the urgent endpoint)")
     ap.add_argument("--own-line", action="store_true",
                     help="barge in over the command-laden LINE instead of BARGE_LINE")
     args = ap.parse_args()
-    global DECODER, URGENT_EARLY_S
+    global DECODER, URGENT_EARLY_S, URGENT_HANGOVER_S
     DECODER = args.decoder
     URGENT_EARLY_S = args.urgent_early_s
+    URGENT_HANGOVER_S = args.urgent_hangover_s
 
     if args.aec_resync_s is not None:
         from kindred.live import echo_cancel
