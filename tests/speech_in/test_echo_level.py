@@ -11,11 +11,11 @@ S = EchoLevelSettings()
 SILENCE = 50.0  # the segmenter's floor for digital silence, dB
 
 
-def feed(level: EchoLevel, refs, outs) -> list[float | None]:
+def feed(level: EchoLevel, refs, outs, in_speech: bool = False) -> list[float | None]:
     got = []
     for r, o in zip(refs, outs):
         level.add_reference(r)
-        got.append(level.threshold(o))
+        got.append(level.threshold(o, in_speech))
     return got
 
 
@@ -54,19 +54,38 @@ def test_the_echo_arrives_late_and_rings_on():
 
 
 def test_a_person_talking_over_the_voice_does_not_move_the_residue():
-    """Frames over the threshold are not learned from: a reply as long as the whole 3 s
-    window leaves the threshold where it was (a mean of all frames would have moved 27 dB,
-    a median of all frames 27 dB too, once the reply passes half the window)."""
+    """Inside a segment, frames over the threshold are not learned from: a reply as long
+    as the whole 3 s window leaves the threshold where it was (a median of all frames
+    would have moved 27 dB once the reply passed half the window)."""
     level = EchoLevel(S, SILENCE)
     rng = np.random.default_rng(1)
     refs = np.full(900, 100.0)
     outs = refs - 22 + 4 * rng.standard_normal(900)
-    talk = slice(300, 600)
-    outs[talk] = refs[talk] + 5
-    got = feed(level, refs, outs)
+    feed(level, refs[:300], outs[:300])
+    talk = refs[300:600] + 5
+    got = feed(level, refs[300:600], talk, in_speech=True)
+    after = feed(level, refs[600:650], outs[600:650])
     expected = 100 - 22 + S.margin_db
-    assert max(abs(g - expected) for g in got[talk]) < 1.5
-    assert max(abs(g - expected) for g in got[talk.stop:talk.stop + 50]) < 1.5
+    assert max(abs(g - expected) for g in got + after) < 1.5
+
+
+def test_a_residue_that_grows_for_good_is_learned_again_between_segments():
+    """The room's volume turned up 20 dB: the residue is now over the old threshold. Between
+    segments every frame is learned from, so within 3 s the threshold follows it (inside
+    a segment the same frames would pass as the person and teach nothing)."""
+    level = EchoLevel(S, SILENCE)
+    rng = np.random.default_rng(3)
+    refs = np.full(700, 100.0)
+    outs = refs - 22 + 4 * rng.standard_normal(700)
+    feed(level, refs[:300], outs[:300])
+    louder = outs[300:] + 20
+    got = feed(level, refs[300:], louder)
+    assert abs(got[-1] - (100 - 2 + S.margin_db)) < 1.5
+
+    stuck = EchoLevel(S, SILENCE)
+    feed(stuck, refs[:300], outs[:300])
+    got = feed(stuck, refs[300:], louder, in_speech=True)
+    assert got[-1] < 100 - 2  # unchanged enough that the louder residue passes as speech
 
 
 def test_a_residue_hidden_in_the_room_noise_asks_for_nothing_over_the_noise():

@@ -22,10 +22,12 @@ What is learned is only the residue:
   + 3 dB), so a residue hidden in the noise of a room learns as "nothing" and the
   threshold falls under the noise: in a noisy room with a good canceller the person is
   judged against the segmenter's floor alone, as with nothing played;
-- a frame over the threshold (the person, talking over the voice) is not learned from,
-  and the median ignores the rest of the person's frames as long as they are fewer than
-  half of the last 3 s. So a long reply over the voice does not raise the threshold, nor
-  carry a raised one into the next line.
+- inside a segment, a frame over the threshold (the person, talking over the voice) is not
+  learned from, and the median ignores the rest of the person's frames as long as they
+  are fewer than half of the last 3 s. So a long reply over the voice does not raise the
+  threshold, nor carry a raised one into the next line. Between segments every frame is
+  learned from, so a residue that grows for good (the room's volume turned up, the
+  canceller thrown off) is learned again within a few seconds instead of never.
 
 Shaped on 8 barge-in runs of the virtual loop: output - reach had a median of -23 dB on echo
 alone (99th percentile -6), and -6 dB or more on 95 % of the person's loud frames over the
@@ -84,11 +86,12 @@ class EchoLevel:
         self._ref[:-1] = self._ref[1:]
         self._ref[-1] = e_ref
 
-    def threshold(self, e_out: float) -> float | None:
+    def threshold(self, e_out: float, in_speech: bool = False) -> float | None:
         """The energy a frame must exceed to be more than Kindred's residue (or None when
         nothing audible was played within reach, or the residue is not learned yet).
         Learns the room's noise from `e_out` while nothing is audible, and the residue
-        while Kindred is audible and the frame is not over the threshold."""
+        while Kindred is audible, except from a frame over the threshold inside a segment
+        (`in_speech`: the person talking over the voice)."""
         reach = self.reach()
         if reach <= self._audible:
             self._quiet[self._nq % len(self._quiet)] = e_out
@@ -97,7 +100,8 @@ class EchoLevel:
                 seen = self._quiet[: min(self._nq, len(self._quiet))]
                 self._noise_db = float(np.percentile(seen, 20)) + NOISE_OVER_FLOOR_DB
             return None
-        if self._residue is None or e_out <= reach + self._residue + self.s.margin_db:
+        if (not in_speech or self._residue is None
+                or e_out <= reach + self._residue + self.s.margin_db):
             self._learn(e_out, reach)
         if self._residue is None:
             return None

@@ -170,7 +170,7 @@ class EnergySegmenter:
             self.floor_db = max(self._min_floor, float(np.percentile(seen, s.floor_percentile)))
         speech = e > self.floor_db + s.on_db
         if self._echo is not None:
-            residue = self._echo.threshold(e)
+            residue = self._echo.threshold(e, self.in_speech)
             speech = speech and (residue is None or e > residue)
         if self.in_speech:
             # Relative to the segment's own peak too: over a digitally silent floor (a
