@@ -29,10 +29,10 @@ The cleaned chunk carries the reference it was paired with (AudioChunk.echo_ref)
 the recognizer's segmenter judges what may be left of Kindred's voice
 (speech_in/echo_level.py). When nothing audible was played for the filter's whole tail,
 the chunk passes through unchanged (same samples, no added delay) and the filter is not
-touched, so it stays converged for the next line. Missing libspeexdsp -> `build()` returns None (logged once);
-the echo guard stays either way as the second line of defence. A microphone stream that
-restarts (reopened, or back after an outage: its capture times jump) re-aligns at once
-(JUMP_S) and keeps the adapted filter.
+touched, so it stays converged for the next line. Missing libspeexdsp -> `build()` returns
+None (logged once); the echo guard stays either way as the second line of defence. A
+microphone stream that restarts (reopened, or back after an outage: its capture times
+jump) re-aligns at once (JUMP_S) and keeps the adapted filter.
 """
 
 from __future__ import annotations
