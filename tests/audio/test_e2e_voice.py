@@ -244,8 +244,11 @@ def test_a_prayer_full_of_command_words_through_the_echo_commands_nothing(virtua
         run.kindred.wait_ready()
         rows = wait_for_status("completed", len(prayer) / 16000 + 8.0)
     assert rows == [("pray", "completed")], run.err
-    heard, two_s = run.heard(), 2 * 16000
-    assert best_correlation(heard, prayer[:two_s])[0] > 0.6  # it began...
+    heard, one_s, two_s = run.heard(), 16000, 2 * 16000
+    # it began... (its first second: in ~1 run of 10, old code and new, the virtual device
+    # slipped the played audio by 1.5-5 ms about 1 s into the line, which sank a 2 s
+    # window's correlation to 0.53 although both halves matched at 0.92-0.99)
+    assert best_correlation(heard, prayer[:one_s])[0] > 0.6
     assert best_correlation(heard, prayer[-two_s:])[0] > 0.6  # ...and was read to its end
 
 
