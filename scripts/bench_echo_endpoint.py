@@ -37,12 +37,12 @@ GAP_S = 5.0  # between runs: past a wake window the run before may have opened
 
 
 def words_end_s(raw: np.ndarray, fed: np.ndarray, words_end_in_fed_s: float) -> float:
-    """Where the fed words end in the raw mic: the best normalised cross-correlation."""
-    y, w = raw.astype(np.float64), fed.astype(np.float64)
-    n = len(y) + len(w)
-    f = np.fft.irfft(np.fft.rfft(y, n) * np.conj(np.fft.rfft(w, n)), n)[: len(y) - len(w) + 1]
-    e = np.sqrt(np.maximum(np.convolve(y * y, np.ones(len(w)), "valid"), 1e-9))
-    return (int(np.argmax(f / e)) + words_end_in_fed_s * RATE) / RATE
+    """Where the fed words end in the raw mic (bench_aec_replay.locate: the best normalised
+    cross-correlation)."""
+    from bench_aec_replay import locate
+
+    at = locate(raw.astype(np.float64), fed.astype(np.float64))
+    return (at + words_end_in_fed_s * RATE) / RATE
 
 
 def replay(rec, clean: np.ndarray, ref: np.ndarray, t0: float) -> tuple[list, list]:

@@ -101,7 +101,11 @@ def _kth_loudest(rest: np.ndarray) -> float:
 def residual_db(samples: np.ndarray, rate_hz: int, freqs: list[float]) -> float:
     """Energy outside the partials `freqs` (K_FRAMES-th loudest frame), in dB relative to the
     loudest frame's whole energy. Very negative: nothing but those partials."""
-    rest, whole = frame_powers(samples, rate_hz, freqs)
+    return _residual_of(*frame_powers(samples, rate_hz, freqs))
+
+
+def _residual_of(rest: np.ndarray, whole: np.ndarray) -> float:
+    """residual_db from frame_powers' result."""
     total = float(whole.max())
     if total <= 0.0:
         return -200.0
@@ -117,9 +121,9 @@ def room_floor(room: np.ndarray, rate_hz: int, freqs: list[float]) -> float | No
     return floor if floor > 1e-6 else None
 
 
-def over_floor_db(samples: np.ndarray, floor: float, rate_hz: int, freqs: list[float]) -> float:
-    """Energy outside the partials (K_FRAMES-th loudest frame) over `floor`, in dB."""
-    rest, _ = frame_powers(samples, rate_hz, freqs)
+def _over_floor_db(rest: np.ndarray, floor: float) -> float:
+    """Energy outside the partials (K_FRAMES-th loudest frame of frame_powers' `rest`) over
+    `floor`, in dB."""
     return float(10.0 * np.log10(_kth_loudest(rest) / floor + 1e-20))
 
 
@@ -180,22 +184,25 @@ class ChimeEcho:
         mic, heard = self._mic[lo:hi], self._heard[lo:hi]
         if len(mic) < self.rate_hz // 10:
             return False
-        if self._room_only(mic, "mic", freqs, floors):
+        mic_rest, mic_whole = frame_powers(mic, self.rate_hz, freqs)  # once per signal
+        if self._room_only(mic_rest, "mic", freqs, floors):
             return True  # outside the partials the microphone heard the room, nothing more
-        if residual_db(mic, self.rate_hz, freqs) >= RESIDUAL_DB:
+        if _residual_of(mic_rest, mic_whole) >= RESIDUAL_DB:
             return False  # something besides the chimes reached the microphone
         if np.array_equal(mic, heard):
             return True  # no echo canceller (or it let this pass unchanged)
-        return (residual_db(heard, self.rate_hz, freqs) < RESIDUAL_DB
-                or self._room_only(heard, "heard", freqs, floors)
+        heard_rest, heard_whole = frame_powers(heard, self.rate_hz, freqs)
+        return (_residual_of(heard_rest, heard_whole) < RESIDUAL_DB
+                or self._room_only(heard_rest, "heard", freqs, floors)
                 or level_db(heard) <= level_db(mic) - AEC_GONE_DB)
 
-    def _room_only(self, x: np.ndarray, which: str, freqs: list[float], floors: dict) -> bool:
-        """Outside the partials, no louder than the room's usual noise (the quiet frames of
-        the kept `which` signal): a soft tone in a room at -50 dBFS, with nobody speaking.
+    def _room_only(self, rest: np.ndarray, which: str, freqs: list[float], floors: dict) -> bool:
+        """Outside the partials (`rest`: frame_powers' energy there), no louder than the
+        room's usual noise (the quiet frames of the kept `which` signal): a soft tone in a
+        room at -50 dBFS, with nobody speaking.
         Unknown (False) in digital silence or before MIN_ROOM_S of audio."""
         if which not in floors:
             ring = self._mic if which == "mic" else self._heard
             floors[which] = room_floor(ring, self.rate_hz, freqs)
         floor = floors[which]
-        return floor is not None and over_floor_db(x, floor, self.rate_hz, freqs) < ROOM_MARGIN_DB
+        return floor is not None and _over_floor_db(rest, floor) < ROOM_MARGIN_DB
